@@ -1,0 +1,160 @@
+/**
+ * The one place where the environment is read. Every process (API, worker, local stack, tests)
+ * calls `loadConfig` / `loadLocalStackConfig`, so a wrong or missing variable stops start-up with
+ * a message naming it, instead of failing later in some unrelated corner.
+ */
+import { z } from 'zod';
+
+export const ROLES = ['operations', 'agent', 'manager'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface ApiKey {
+  role: Role;
+  key: string;
+}
+
+const hostPort = z.string().regex(/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:7233');
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+/**
+ * API_KEYS is `role:key` pairs separated by commas, e.g. `operations:abc…,manager:def…`.
+ * Several keys may share a role (one per person or integration), which is what lets a key be
+ * revoked without touching the others.
+ */
+const apiKeys = z
+  .string()
+  .default('')
+  .transform((raw, ctx): ApiKey[] => {
+    const entries = raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const keys: ApiKey[] = [];
+    for (const [index, entry] of entries.entries()) {
+      const separator = entry.indexOf(':');
+      const role = entry.slice(0, separator);
+      const key = entry.slice(separator + 1);
+      // The key itself is never echoed: error messages end up in logs.
+      if (separator < 0 || !(ROLES as readonly string[]).includes(role)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `entry ${index + 1} must be role:key with role one of ${ROLES.join(', ')}`,
+        });
+      } else if (key.length < 16) {
+        ctx.addIssue({ code: 'custom', message: `entry ${index + 1} (${role}): key must be at least 16 characters` });
+      } else {
+        keys.push({ role: role as Role, key });
+      }
+    }
+    return keys;
+  });
+
+const appEnvSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    TEMPORAL_ADDRESS: hostPort.default('127.0.0.1:7233'),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    TEMPORAL_TASK_QUEUE: z.string().min(1).default('amiable-cases'),
+    TEMPORAL_UI_URL: z.url().default('http://localhost:8233'),
+    MONGODB_URI: z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\/.+/, 'expected a mongodb:// or mongodb+srv:// connection string')
+      .default('mongodb://127.0.0.1:27017/amiable'),
+    API_HOST: z.string().min(1).default('127.0.0.1'),
+    API_PORT: port.default(3000),
+    API_KEYS: apiKeys,
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && env.API_KEYS.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['API_KEYS'], message: 'at least one key is required in production' });
+    }
+  });
+
+export interface AppConfig {
+  env: 'development' | 'test' | 'production';
+  logLevel: string;
+  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string };
+  mongodb: { uri: string };
+  api: { host: string; port: number; keys: ApiKey[] };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function parseOrThrow<T extends z.ZodType>(schema: T, env: Env): z.output<T> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),
+    );
+  }
+  return result.data;
+}
+
+/** Empty strings count as unset, so `FOO=` in a .env file falls back to the default. */
+function withoutEmpty(env: Env): Env {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const parsed = parseOrThrow(appEnvSchema, withoutEmpty(env));
+  return {
+    env: parsed.NODE_ENV,
+    logLevel: parsed.LOG_LEVEL,
+    temporal: {
+      address: parsed.TEMPORAL_ADDRESS,
+      namespace: parsed.TEMPORAL_NAMESPACE,
+      taskQueue: parsed.TEMPORAL_TASK_QUEUE,
+      uiUrl: parsed.TEMPORAL_UI_URL,
+    },
+    mongodb: { uri: parsed.MONGODB_URI },
+    api: { host: parsed.API_HOST, port: parsed.API_PORT, keys: parsed.API_KEYS },
+  };
+}
+
+/**
+ * Settings of `npm start`'s embedded stack only. Setting TEMPORAL_ADDRESS or MONGODB_URI means
+ * "I run that server myself": the stack then starts neither the dev server nor FerretDB.
+ */
+const localStackEnvSchema = z.object({
+  AMIABLE_DATA_DIR: z.string().min(1).optional(),
+  AMIABLE_TOOLS_DIR: z.string().min(1).optional(),
+  TEMPORAL_ADDRESS: hostPort.optional(),
+  MONGODB_URI: z.string().optional(),
+  TEMPORAL_CLI_PATH: z.string().min(1).optional(),
+  FERRETDB_PATH: z.string().min(1).optional(),
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  FERRETDB_PORT: port.default(27017),
+});
+
+export interface LocalStackConfig {
+  dataDir?: string;
+  toolsDir?: string;
+  externalTemporalAddress?: string;
+  externalMongodbUri?: string;
+  temporalCliPath?: string;
+  ferretdbPath?: string;
+  ports: { temporal: number; temporalUi: number; ferretdb: number };
+}
+
+export function loadLocalStackConfig(env: Env = process.env): LocalStackConfig {
+  const parsed = parseOrThrow(localStackEnvSchema, withoutEmpty(env));
+  return {
+    dataDir: parsed.AMIABLE_DATA_DIR,
+    toolsDir: parsed.AMIABLE_TOOLS_DIR,
+    externalTemporalAddress: parsed.TEMPORAL_ADDRESS,
+    externalMongodbUri: parsed.MONGODB_URI,
+    temporalCliPath: parsed.TEMPORAL_CLI_PATH,
+    ferretdbPath: parsed.FERRETDB_PATH,
+    ports: { temporal: parsed.TEMPORAL_PORT, temporalUi: parsed.TEMPORAL_UI_PORT, ferretdb: parsed.FERRETDB_PORT },
+  };
+}

@@ -1,0 +1,166 @@
+/**
+ * `npm start`: the whole product on one machine, with no accounts and no internet.
+ *
+ *   Temporal dev server (+ Web UI)  →  FerretDB  →  worker  →  API
+ *
+ * State lives in .data/ (or AMIABLE_DATA_DIR), so a second start finds the cases of the first.
+ * TEMPORAL_ADDRESS / MONGODB_URI point at servers you run yourself instead. If any process dies,
+ * everything is stopped and the reason printed: the stack is never left half-up.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ConfigError, loadConfig, loadLocalStackConfig, ROLES, type Role } from '../config';
+import { isPortOpen, waitForPort } from './local-stack/ports';
+import { provisionTool, REPO_ROOT } from './local-stack/provision';
+import { ferretdbArgs, temporalDevServerArgs } from './local-stack/servers';
+import { Supervisor } from './local-stack/supervisor';
+
+const say = (line: string): void => void process.stdout.write(`[start] ${line}\n`);
+
+/** Development API keys: random on first start, then kept with the data so they stay valid. */
+function loadOrCreateDevKeys(dataDir: string): Record<Role, string> {
+  const file = path.join(dataDir, 'dev-api-keys.json');
+  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<Role, string>;
+  const keys = Object.fromEntries(ROLES.map((role) => [role, `dev-${role}-${randomBytes(18).toString('base64url')}`]));
+  fs.writeFileSync(file, JSON.stringify(keys, null, 2), { mode: 0o600 });
+  return keys as Record<Role, string>;
+}
+
+async function ensurePortFree(port: number, what: string, override: string): Promise<void> {
+  if (await isPortOpen(port)) {
+    throw new Error(`port ${port} (${what}) is already in use: is another stack running? Stop it, or set ${override}.`);
+  }
+}
+
+async function waitForHealth(url: string, timeoutMs: number, stillUp: () => boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline && stillUp()) {
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+      last = `${response.status} ${await response.text()}`;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`${url} is not healthy (${last})`);
+}
+
+async function main(): Promise<void> {
+  const stack = loadLocalStackConfig();
+  const dataDir = path.resolve(stack.dataDir ?? path.join(REPO_ROOT, '.data'));
+  const logDir = path.join(dataDir, 'logs');
+  fs.mkdirSync(logDir, { recursive: true });
+
+  let shuttingDown = false;
+  const supervisor = new Supervisor((name, detail) => {
+    process.stderr.write(`\n[start] ✖ ${name} stopped unexpectedly: ${detail}\n[start] stopping everything.\n`);
+    void shutdown(1);
+  });
+  const shutdown = async (code: number): Promise<void> => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    say('stopping…');
+    await supervisor.stopAll();
+    say('stopped.');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  process.on('exit', () => supervisor.killAll());
+
+  try {
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'development' };
+    const devKeys = process.env.API_KEYS ? undefined : loadOrCreateDevKeys(dataDir);
+    if (devKeys) env.API_KEYS = ROLES.map((role) => `${role}:${devKeys[role]}`).join(',');
+    // Fail on a bad variable before starting anything.
+    const namespace = loadConfig(env).temporal.namespace;
+
+    if (stack.externalTemporalAddress) {
+      say(`using your Temporal server at ${stack.externalTemporalAddress}`);
+    } else {
+      const { temporal: port, temporalUi: uiPort } = stack.ports;
+      await ensurePortFree(port, 'Temporal', 'TEMPORAL_PORT or TEMPORAL_ADDRESS');
+      await ensurePortFree(uiPort, 'Temporal Web UI', 'TEMPORAL_UI_PORT');
+      const cli = stack.temporalCliPath ?? provisionTool('temporal-cli');
+      say('starting the Temporal dev server…');
+      const temporal = supervisor.start({
+        name: 'temporal',
+        command: cli,
+        args: temporalDevServerArgs({ dbFile: path.join(dataDir, 'temporal.db'), port, uiPort, namespace }),
+        logFile: path.join(logDir, 'temporal.log'),
+      });
+      await waitForPort(port, { what: 'the Temporal dev server', stillAlive: temporal.isAlive });
+      await waitForPort(uiPort, { what: 'the Temporal Web UI', stillAlive: temporal.isAlive });
+      env.TEMPORAL_ADDRESS = `127.0.0.1:${port}`;
+      env.TEMPORAL_UI_URL = `http://localhost:${uiPort}`;
+    }
+
+    if (stack.externalMongodbUri) {
+      say('using your MongoDB server (MONGODB_URI)');
+    } else {
+      const port = stack.ports.ferretdb;
+      await ensurePortFree(port, 'FerretDB', 'FERRETDB_PORT or MONGODB_URI');
+      const ferretdb = stack.ferretdbPath ?? provisionTool('ferretdb');
+      const ferretdbDir = path.join(dataDir, 'ferretdb');
+      fs.mkdirSync(ferretdbDir, { recursive: true });
+      say('starting FerretDB (MongoDB-compatible, SQLite storage)…');
+      const database = supervisor.start({
+        name: 'ferretdb',
+        command: ferretdb,
+        args: ferretdbArgs({ dataDir: ferretdbDir, port }),
+        logFile: path.join(logDir, 'ferretdb.log'),
+      });
+      await waitForPort(port, { what: 'FerretDB', stillAlive: database.isAlive });
+      env.MONGODB_URI = `mongodb://127.0.0.1:${port}/amiable`;
+    }
+
+    const config = loadConfig(env);
+    await ensurePortFree(config.api.port, 'API', 'API_PORT');
+    say('starting the worker and the API…');
+    supervisor.start({
+      name: 'worker',
+      command: process.execPath,
+      args: [path.join(REPO_ROOT, 'dist/worker/main.js')],
+      env,
+    });
+    const api = supervisor.start({
+      name: 'api',
+      command: process.execPath,
+      args: [path.join(REPO_ROOT, 'dist/api/main.js')],
+      env,
+    });
+    const apiUrl = `http://${config.api.host === '0.0.0.0' ? 'localhost' : config.api.host}:${config.api.port}`;
+    await waitForHealth(`${apiUrl}/health`, 60_000, api.isAlive);
+
+    const lines = [
+      '',
+      '  Amiable is running.',
+      '',
+      `  Temporal Web UI   ${config.temporal.uiUrl}`,
+      `  API               ${apiUrl}`,
+      `  API health        ${apiUrl}/health`,
+      `  Data              ${dataDir}`,
+      `  Server logs       ${logDir}`,
+      '',
+      ...(devKeys
+        ? [
+            '  Development API keys (Authorization: Bearer <key>):',
+            ...ROLES.map((role) => `    ${role.padEnd(11)} ${devKeys[role]}`),
+            '',
+          ]
+        : ['  API keys: from API_KEYS.', '']),
+      '  Ctrl-C stops everything.',
+      '',
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } catch (err) {
+    process.stderr.write(`\n[start] ✖ ${err instanceof ConfigError ? err.message : (err as Error).message}\n`);
+    await shutdown(1);
+  }
+}
+
+void main();

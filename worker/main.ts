@@ -1,0 +1,38 @@
+import { Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { loadConfig } from '../config';
+import { connectDatabase } from '../models/connection';
+import { createLogger } from '../observability/logger';
+import { registerSearchAttributes } from './register-search-attributes';
+import { sdkLoggerFor } from './sdk-logger';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger('worker', config.logLevel);
+  Runtime.install({ logger: sdkLoggerFor(logger) });
+
+  const client = await Connection.connect({ address: config.temporal.address });
+  const registered = await registerSearchAttributes(client, config.temporal.namespace);
+  if (registered.length) logger.info({ registered }, 'registered search attributes');
+  await client.close();
+
+  const database = await connectDatabase(config.mongodb.uri);
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    workflowsPath: require.resolve('../workflows'),
+    activities: {},
+  });
+  logger.info({ taskQueue: config.temporal.taskQueue }, 'worker running');
+  // worker.run() resolves after SIGINT/SIGTERM, once in-flight tasks have completed.
+  await worker.run();
+  await Promise.all([connection.close(), database.close()]);
+  logger.info('worker stopped');
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  process.exit(1);
+});

@@ -1,0 +1,15 @@
+/**
+ * Custom search attributes: what managers filter on in the Temporal Web UI, e.g.
+ * `CaseStage = "formal_notice" AND BalanceCents > 100000`. They hold no personal data (R7):
+ * ids, statuses and amounts only.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const CaseStatus = defineSearchAttributeKey('CaseStatus', SearchAttributeType.KEYWORD);
+export const CaseStage = defineSearchAttributeKey('CaseStage', SearchAttributeType.KEYWORD);
+export const BalanceCents = defineSearchAttributeKey('BalanceCents', SearchAttributeType.INT);
+export const CreditorId = defineSearchAttributeKey('CreditorId', SearchAttributeType.KEYWORD);
+export const DebtorKind = defineSearchAttributeKey('DebtorKind', SearchAttributeType.KEYWORD);
+export const NextActionAt = defineSearchAttributeKey('NextActionAt', SearchAttributeType.DATETIME);
+
+export const ALL_SEARCH_ATTRIBUTES = [CaseStatus, CaseStage, BalanceCents, CreditorId, DebtorKind, NextActionAt];
