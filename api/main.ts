@@ -1,11 +1,11 @@
 import { Connection } from '@temporalio/client';
-import { loadConfig } from '../config';
+import { loadApiConfig } from '../config';
 import { connectDatabase } from '../models/connection';
 import { createLogger } from '../observability/logger';
 import { createApp } from './app';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadApiConfig();
   const logger = createLogger('api', config.logLevel);
   // Lazy: the API comes up (and /health says what is down) even while Temporal is unreachable.
   const temporal = Connection.lazy({ address: config.temporal.address });

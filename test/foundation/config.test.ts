@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, loadLocalStackConfig } from '../../config';
+import { ConfigError, loadApiConfig, loadConfig, loadLocalStackConfig } from '../../config';
 
 const KEY = 'k'.repeat(32);
 
@@ -28,10 +28,15 @@ test.each([
   [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'],
   [{ API_KEYS: `admin:${KEY}` }, 'API_KEYS'],
   [{ API_KEYS: 'agent:short' }, 'API_KEYS'],
-  [{ NODE_ENV: 'production' }, 'API_KEYS'],
 ])('%j is refused with a message naming %s', (env, variable) => {
   expect(() => loadConfig(env)).toThrow(ConfigError);
   expect(() => loadConfig(env)).toThrow(new RegExp(`${variable}: `));
+});
+
+test('in production the API refuses to start without keys; the worker needs none', () => {
+  expect(() => loadApiConfig({ NODE_ENV: 'production' })).toThrow(/API_KEYS: at least one key/);
+  expect(loadApiConfig({ NODE_ENV: 'production', API_KEYS: `agent:${KEY}` }).api.keys).toHaveLength(1);
+  expect(loadConfig({ NODE_ENV: 'production' }).env).toBe('production');
 });
 
 test('a refused API key is never echoed in the error', () => {

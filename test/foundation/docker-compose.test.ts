@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { loadConfig } from '../../config';
+import { loadApiConfig, loadConfig } from '../../config';
 
 interface Service {
   build?: string | { context: string; dockerfile?: string };
@@ -84,7 +84,7 @@ function dockerfile(name: string): string {
   return readFileSync(path.join(root, context, dockerfile), 'utf8');
 }
 
-const configOf = (name: 'worker' | 'api') => loadConfig(environment(name));
+const configOf = (name: 'worker' | 'api') => (name === 'api' ? loadApiConfig : loadConfig)(environment(name));
 
 test('the stack has its six services', () => {
   expect(Object.keys(compose.services)).toEqual(
@@ -112,6 +112,7 @@ test('the API listens on the published port, with keys from the operator rather 
   expect(api.host).toBe('0.0.0.0');
   expect(ports('api').map((p) => p.container)).toContain(api.port);
   expect(rawEnvironment('api').API_KEYS).toMatch(/^\$\{API_KEYS:\?/);
+  expect(rawEnvironment('worker').API_KEYS).toBeUndefined();
 });
 
 test('the Temporal UI link the API hands out is where temporal-ui is published', () => {
