@@ -1,0 +1,35 @@
+export {
+  L111_8_PARAGRAPHS_2_AND_3,
+  MANDATORY_MENTIONS,
+  MENTION_IDS,
+  MENTIONS_REQUIRED_BY_CHANNEL,
+  applicableMentions,
+  checkMandatoryMentions,
+  renderMandatoryMentions,
+  type ClaimAmounts,
+  type MentionDefinition,
+  type MentionId,
+  type MessageContext,
+  type MissingMention,
+  type PartyIdentity,
+} from './mentions';
+export {
+  FORBIDDEN_PHRASES,
+  FORBIDDEN_RULES,
+  findForbiddenWording,
+  normalizeForMatching,
+  normalizeForQuotation,
+  type ForbiddenPhrase,
+  type ForbiddenRule,
+  type ForbiddenWhen,
+  type ForbiddenWordingFinding,
+  type WordingSituation,
+} from './forbidden-wording';
+export {
+  checkMessage,
+  describeViolations,
+  type ComplianceVerdict,
+  type ComplianceViolation,
+  type OutgoingMessage,
+  type ViolationKind,
+} from './check-message';
