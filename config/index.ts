@@ -64,10 +64,27 @@ const appEnvSchema = z.object({
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(3000),
   API_KEYS: apiKeys,
+  /**
+   * 32 bytes, base64: seals the free text people type (replies, notes) on its way through
+   * Temporal, whose history the Web UI shows (R7). The worker and the API need the same key.
+   */
+  DATA_KEY: z
+    .string()
+    .optional()
+    .refine(
+      (value) => value === undefined || isDataKey(value),
+      'must be 32 random bytes in base64 (openssl rand -base64 32)',
+    ),
 });
+
+function isDataKey(value: string): boolean {
+  return /^[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value, 'base64').length === 32;
+}
 
 export interface AppConfig {
   env: 'development' | 'test' | 'production';
+  /** Base64; see DATA_KEY. */
+  dataKey?: string;
   logLevel: string;
   temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string };
   mongodb: { uri: string };
@@ -111,7 +128,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     mongodb: { uri: parsed.MONGODB_URI },
     api: { host: parsed.API_HOST, port: parsed.API_PORT, keys: parsed.API_KEYS },
+    ...(parsed.DATA_KEY ? { dataKey: parsed.DATA_KEY } : {}),
   };
+}
+
+/** The worker's configuration: as `loadConfig`, and it needs the data key to open sealed text. */
+export function loadWorkerConfig(env: Env = process.env): AppConfig & { dataKey: string } {
+  const config = loadConfig(env);
+  if (!config.dataKey) throw new ConfigError(['DATA_KEY: required (32 random bytes in base64)']);
+  return { ...config, dataKey: config.dataKey };
 }
 
 /** The API's configuration: as `loadConfig`, and in production it refuses to serve without keys. */

@@ -27,6 +27,13 @@ function loadOrCreateDevKeys(dataDir: string): Record<Role, string> {
   return keys as Record<Role, string>;
 }
 
+/** The development data key, kept with the data: sealed text in old histories stays readable. */
+function loadOrCreateDataKey(dataDir: string): string {
+  const file = path.join(dataDir, 'dev-data-key');
+  if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
 async function ensurePortFree(port: number, what: string, override: string): Promise<void> {
   if (await isPortOpen(port)) {
     throw new Error(`port ${port} (${what}) is already in use: is another stack running? Stop it, or set ${override}.`);
@@ -75,6 +82,7 @@ async function main(): Promise<void> {
   try {
     const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'development' };
     const devKeys = process.env.API_KEYS ? undefined : loadOrCreateDevKeys(dataDir);
+    env.DATA_KEY = process.env.DATA_KEY || loadOrCreateDataKey(dataDir);
     if (devKeys) env.API_KEYS = ROLES.map((role) => `${role}:${devKeys[role]}`).join(',');
     // Fail on a bad variable before starting anything.
     const namespace = loadConfig(env).temporal.namespace;

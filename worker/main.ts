@@ -1,13 +1,16 @@
 import { Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { loadConfig } from '../config';
+import { loadWorkerConfig } from '../config';
+import { createCaseActivities } from '../activities/case-activities';
+import { SimulatedTransport } from '../activities/simulated-transport';
+import { parseDataKey } from '../models/sealed-text';
 import { connectDatabase } from '../models/connection';
 import { createLogger } from '../observability/logger';
 import { registerSearchAttributes } from './register-search-attributes';
 import { sdkLoggerFor } from './sdk-logger';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadWorkerConfig();
   const logger = createLogger('worker', config.logLevel);
   Runtime.install({ logger: sdkLoggerFor(logger) });
 
@@ -23,7 +26,13 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     workflowsPath: require.resolve('../workflows'),
-    activities: {},
+    activities: createCaseActivities({
+      connection: database,
+      dataKey: parseDataKey(config.dataKey),
+      logger,
+      // Real providers come with the channels; until then every message is journaled `simulated`.
+      transports: { email: new SimulatedTransport(), sms: new SimulatedTransport(), letter: new SimulatedTransport() },
+    }),
   });
   logger.info({ taskQueue: config.temporal.taskQueue }, 'worker running');
   // worker.run() resolves after SIGINT/SIGTERM, once in-flight tasks have completed.

@@ -1,2 +1,2 @@
-// The workflows the worker runs. The collection-case workflow lands here with its own issue.
-export {};
+// The workflows the worker runs.
+export { collectionCase } from './collection-case';

@@ -1,4 +1,4 @@
-import { ConfigError, loadApiConfig, loadConfig, loadLocalStackConfig } from '../../config';
+import { ConfigError, loadApiConfig, loadConfig, loadLocalStackConfig, loadWorkerConfig } from '../../config';
 
 const KEY = 'k'.repeat(32);
 
@@ -67,4 +67,14 @@ test('setting TEMPORAL_ADDRESS or MONGODB_URI tells the local stack to use your 
     loadLocalStackConfig({ TEMPORAL_ADDRESS: 'temporal.internal:7233', MONGODB_URI: 'mongodb://db/amiable' }),
   ).toMatchObject({ externalTemporalAddress: 'temporal.internal:7233', externalMongodbUri: 'mongodb://db/amiable' });
   expect(() => loadLocalStackConfig({ FERRETDB_PORT: '-1' })).toThrow(/FERRETDB_PORT/);
+});
+
+test('the worker needs a 32-byte data key to open sealed text; anything else is refused by name', () => {
+  const key = Buffer.alloc(32, 1).toString('base64');
+  expect(loadWorkerConfig({ DATA_KEY: key }).dataKey).toBe(key);
+  expect(() => loadWorkerConfig({})).toThrow(/DATA_KEY: required/);
+  expect(() => loadConfig({ DATA_KEY: Buffer.alloc(16).toString('base64') })).toThrow(
+    /DATA_KEY: must be 32 random bytes/,
+  );
+  expect(() => loadConfig({ DATA_KEY: 'not base64!' })).toThrow(/DATA_KEY/);
 });

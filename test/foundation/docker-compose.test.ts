@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { loadApiConfig, loadConfig } from '../../config';
+import { loadApiConfig, loadWorkerConfig } from '../../config';
 
 interface Service {
   build?: string | { context: string; dockerfile?: string };
@@ -22,7 +22,10 @@ const compose = parse(readFileSync(path.join(__dirname, '..', '..', 'docker-comp
 };
 
 // Stand-ins for the `${VAR:?...}` values the operator supplies to `docker compose up`.
-const operatorEnv: Record<string, string> = { API_KEYS: `operations:${'a'.repeat(32)}` };
+const operatorEnv: Record<string, string> = {
+  API_KEYS: `operations:${'a'.repeat(32)}`,
+  DATA_KEY: Buffer.alloc(32, 7).toString('base64'),
+};
 
 function service(name: string): Service {
   const found = compose.services[name];
@@ -84,7 +87,7 @@ function dockerfile(name: string): string {
   return readFileSync(path.join(root, context, dockerfile), 'utf8');
 }
 
-const configOf = (name: 'worker' | 'api') => (name === 'api' ? loadApiConfig : loadConfig)(environment(name));
+const configOf = (name: 'worker' | 'api') => (name === 'api' ? loadApiConfig : loadWorkerConfig)(environment(name));
 
 test('the stack has its six services', () => {
   expect(Object.keys(compose.services)).toEqual(

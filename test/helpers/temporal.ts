@@ -1,6 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { requireTestEnv, TEST_ENV } from '../setup/test-env';
+import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 
 /**
  * A time-skipping server of this test file's own: skipped time is global to a server, so files
@@ -10,6 +11,17 @@ import { requireTestEnv, TEST_ENV } from '../setup/test-env';
 export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: requireTestEnv(TEST_ENV.testServerPath) } },
+  });
+}
+
+/** A real dev server (no time skipping) with the case search attributes: for visibility queries. */
+export function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: requireTestEnv(TEST_ENV.temporalCliPath) },
+      searchAttributes: ALL_SEARCH_ATTRIBUTES,
+      ui: false,
+    },
   });
 }
 

@@ -11,10 +11,13 @@ import { TEST_ENV, type TestRunState } from './test-env';
  * Runs once per `jest` run, before any test file: makes sure the servers exist (building them on a
  * fresh machine), starts one FerretDB for the whole run, and tells the test files where things are
  * through environment variables (jest workers inherit them). Each test file then starts its own
- * time-skipping server, because skipped time is global to a server.
+ * time-skipping server (skipped time is global to a server) or, for visibility queries, its own
+ * dev server.
  */
 export default async function globalSetup(): Promise<void> {
   process.env[TEST_ENV.testServerPath] = provisionTool('test-server');
+  // The dev server, for what the test server lacks: visibility queries with a filter.
+  process.env[TEST_ENV.temporalCliPath] = provisionTool('temporal-cli');
 
   if (process.env.MONGODB_URI) {
     process.env[TEST_ENV.mongodbUri] = process.env.MONGODB_URI;

@@ -3,6 +3,7 @@ import type { Supervisor } from '../../scripts/local-stack/supervisor';
 /** Environment variables through which the global setup tells test files where the servers are. */
 export const TEST_ENV = {
   testServerPath: 'AMIABLE_TEST_SERVER_PATH',
+  temporalCliPath: 'AMIABLE_TEST_TEMPORAL_CLI_PATH',
   mongodbUri: 'AMIABLE_TEST_MONGODB_URI',
 } as const;
 

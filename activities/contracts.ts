@@ -1,0 +1,92 @@
+/**
+ * What the case workflow asks of the outside world. Workflows import these types only (never the
+ * implementations), so the activities can change transport (simulated, SendGrid, Twilio, a
+ * registered-letter provider) without touching workflow code or its recorded histories.
+ *
+ * Inputs and results carry no personal data (R7): the activities read the debtor's contact details
+ * from the database by case id.
+ */
+import type { DeferralReason } from '../domain/contact-limits';
+import type { IsoInstant, SealedText } from '../domain/case/types';
+import type { CaseSnapshot } from '../domain/case/view';
+import type { CalendarDate, Channel, DebtorKind, Stage, Tone } from '../domain/types';
+
+export type WrittenChannel = Exclude<Channel, 'call'>;
+export type MessageStatus = 'sent' | 'simulated' | 'failed' | 'deferred' | 'blocked';
+
+/** Amounts as of the message, in cents; formatting and wording belong to the templates. */
+export interface MessageAmounts {
+  principalCents: number;
+  interestCents: number;
+  accessoriesCents: number;
+  paidCents: number;
+  totalCents: number;
+  currency: string;
+}
+
+export interface SendMessageInput {
+  caseId: string;
+  /** (case, step, channel): a retried or replayed send with this key is never sent twice. */
+  idempotencyKey: string;
+  stage: Stage;
+  channel: WrittenChannel;
+  tone: Tone;
+  template: string;
+  debtorKind: DebtorKind;
+  timeBarred: boolean;
+  amounts: MessageAmounts;
+  invoiceNumbers: string[];
+  /** Mise en demeure only: the last day to pay. */
+  formalNoticeDeadline?: CalendarDate;
+  at: IsoInstant;
+}
+
+export interface SendMessageResult {
+  status: Exclude<MessageStatus, 'deferred'>;
+  providerMessageId?: string;
+  /** Why it was blocked or failed, in words for the journal (never personal data). */
+  summary: string;
+  /** The channel turned out to be unusable (bounce, invalid number, opt-out): close it. */
+  closeChannel?: boolean;
+}
+
+export interface CallTaskInput {
+  caseId: string;
+  taskId: string;
+  reason: string;
+  dueAt: IsoInstant;
+  balanceCents: number;
+}
+
+export type ActorRole = 'system' | 'operations' | 'agent' | 'manager' | 'debtor';
+
+/** A journal entry as the workflow drafts it; the activity writes it once per idempotency key. */
+export interface JournalDraft {
+  caseId: string;
+  idempotencyKey: string;
+  at: IsoInstant;
+  type: string;
+  summary: string;
+  channel?: Channel | 'api' | 'system';
+  stage?: Stage;
+  status?: MessageStatus;
+  actor: { role: ActorRole; id?: string };
+  /** Free text a person typed, sealed: the activity opens it and stores it as the entry's body. */
+  sealedText?: SealedText;
+}
+
+/** The live Case without personal data; the API merges the debtor's details from the database. */
+export type CaseView = CaseSnapshot;
+
+export interface CaseActivities {
+  sendMessage(input: SendMessageInput): Promise<SendMessageResult>;
+  createCallTask(input: CallTaskInput): Promise<void>;
+  closeCallTask(input: { caseId: string; taskId: string; outcome: string }): Promise<void>;
+  recordJournal(entries: JournalDraft[]): Promise<void>;
+  saveCaseProjection(view: CaseView): Promise<void>;
+  /** The file goes to a commissaire de justice: build and deliver the dossier (R6). */
+  handOffCase(input: { caseId: string; idempotencyKey: string; at: IsoInstant }): Promise<{ summary: string }>;
+  raiseManagerAlert(input: { caseId: string; idempotencyKey: string; kind: string; message: string }): Promise<void>;
+}
+
+export type { DeferralReason };

@@ -1,0 +1,359 @@
+/**
+ * What time does to a case: the policy's next step falls due, a deferred message reaches its slot,
+ * a promise passes its date, a reply hold or a pause ends, prescription approaches. `advance` is
+ * called by the workflow whenever it wakes; `nextWakeAt` tells it when to wake next.
+ */
+import { DEFAULT_CONTACT_RULES, nextAllowedContact, type ContactRules, type DeferralReason } from '../contact-limits';
+import { addDays, compareDates, maxDate, parisInstant } from '../dates';
+import type { PolicyStep } from '../policies';
+import type { CalendarDate, Channel } from '../types';
+import { applyResume, promiseDeadline } from './actions';
+import type { CaseEffect, JournalNote } from './effects';
+import { isTerminal, nextSequence, policyOf, prescriptionOf, stepAt, todayOf } from './state';
+import type { CaseState, IsoInstant, PendingContact } from './types';
+
+const STAGE_LABELS: Record<string, string> = {
+  none: 'ouverture',
+  reminder_1: 'relance 1',
+  reminder_2: 'relance 2',
+  final_reminder: 'dernière relance',
+  formal_notice: 'mise en demeure',
+  handoff: 'transmission au commissaire de justice',
+  promise_check: 'échéance de la promesse',
+  pause_end: 'fin de la suspension',
+  reply_hold_end: 'fin du délai de réponse',
+};
+export const stageLabel = (stage: string): string => STAGE_LABELS[stage] ?? stage;
+
+const DEFERRAL_LABELS: Record<DeferralReason, string> = {
+  weekend: 'week-end',
+  public_holiday: 'jour férié',
+  outside_hours: 'hors des heures autorisées',
+  automated_cap: 'plafond de 2 contacts automatiques sur 7 jours',
+  call_cap: 'plafond d’appels sur 30 jours',
+};
+
+/** A journal entry written by the system; `label` becomes the case's "last event". */
+function systemNote(
+  state: CaseState,
+  now: IsoInstant,
+  label: string,
+  type: string,
+  summary: string,
+  extra: Partial<JournalNote> = {},
+): CaseEffect {
+  state.lastEvent = { label, at: now };
+  return { kind: 'journal', note: { channel: 'system', ...extra, type, summary, actor: { role: 'system' } } };
+}
+
+function closeAsUnrecoverable(state: CaseState, now: IsoInstant, why: string): CaseEffect[] {
+  state.status = 'unrecoverable';
+  state.closedAt = now;
+  state.pending = [];
+  return [
+    systemNote(state, now, 'Créance irrécouvrable', 'case_unrecoverable', why),
+    { kind: 'alert', alert: 'unrecoverable', message: why },
+  ];
+}
+
+function restrictionsOf(state: CaseState) {
+  return { optedOut: state.optedOut, writtenOnly: state.writtenOnly };
+}
+
+function historyOf(state: CaseState) {
+  return state.contacts.map((contact) => ({ at: new Date(contact.at), channel: contact.channel }));
+}
+
+/** A message whose slot has come: send it, defer it to the next allowed slot, or drop a closed channel. */
+function decideContact(state: CaseState, contact: PendingContact, now: IsoInstant, rules: ContactRules): CaseEffect[] {
+  const step = policyOf(state).steps.find((candidate) => candidate.stage === contact.stage)!;
+  const slot = nextAllowedContact(contact.channel, new Date(now), historyOf(state), restrictionsOf(state), rules);
+  if (slot.kind === 'blocked') {
+    state.pending = state.pending.filter((other) => other !== contact);
+    if (contact.stage === 'formal_notice' && contact.channel === 'letter') {
+      return formalNoticeNotSent(state, now, `courrier impossible : ${slot.reason}`);
+    }
+    const why =
+      slot.reason === 'opted_out' ? 'canal fermé (opposition, rebond ou numéro erroné)' : 'contact écrit seulement';
+    return [
+      systemNote(
+        state,
+        now,
+        `${stageLabel(contact.stage)} non envoyée`,
+        'message_blocked',
+        `${contact.channel} : ${why}`,
+        {
+          channel: contact.channel,
+          stage: contact.stage,
+          status: 'blocked',
+        },
+      ),
+    ];
+  }
+  if (slot.deferred && slot.at.getTime() > Date.parse(now)) {
+    const notBefore = slot.at.toISOString();
+    const alreadyJournaled = contact.notBefore === notBefore;
+    contact.notBefore = notBefore;
+    contact.deferredFor = slot.reasons;
+    if (alreadyJournaled) return [];
+    return [
+      systemNote(
+        state,
+        now,
+        `${stageLabel(contact.stage)} reportée`,
+        'message_deferred',
+        `${contact.channel} reporté au ${notBefore} (${slot.reasons.map((r) => DEFERRAL_LABELS[r]).join(', ')})`,
+        { channel: contact.channel, stage: contact.stage, status: 'deferred' },
+      ),
+    ];
+  }
+  state.pending = state.pending.filter((other) => other !== contact);
+  state.contacts.push({ at: now, channel: contact.channel });
+  keepSpacingAfter(state, step, now);
+  return [{ kind: 'contact', contact: { ...contact, notBefore: now }, tone: step.tone, template: step.template }];
+}
+
+/**
+ * The policy's spacing runs from the day a step's message actually went out: a message deferred
+ * (weekend, cap, pause) pushes the next step back by as much, so two steps never arrive together.
+ */
+function keepSpacingAfter(state: CaseState, sentStep: PolicyStep, now: IsoInstant): void {
+  const next = stepAt(state);
+  if (!next || state.nextStepOn === null || next.offsetDays <= sentStep.offsetDays) return;
+  state.nextStepOn = maxDate(state.nextStepOn, addDays(todayOf(now), next.offsetDays - sentStep.offsetDays));
+}
+
+/**
+ * Without a formal notice there is no handoff (R5, R6). The case goes back to the formal-notice
+ * step and waits, paused, for a person: resuming it sends the notice again.
+ */
+function formalNoticeNotSent(state: CaseState, now: IsoInstant, why: string): CaseEffect[] {
+  state.nextStepIndex = policyOf(state).steps.findIndex((step) => step.stage === 'formal_notice');
+  state.nextStepOn = todayOf(now);
+  state.pending = state.pending.filter((contact) => contact.stage !== 'formal_notice');
+  state.pause = { since: now, statusBefore: 'active' };
+  state.status = 'paused';
+  const message = `Mise en demeure non envoyée (${why}) : dossier suspendu pour examen`;
+  return [
+    systemNote(state, now, 'Mise en demeure non envoyée', 'case_paused', message),
+    { kind: 'alert', alert: 'formal_notice_failed', message },
+  ];
+}
+
+function createCallTask(state: CaseState, reason: string, now: IsoInstant, rules: ContactRules): CaseEffect[] {
+  const slot = nextAllowedContact('call', new Date(now), historyOf(state), restrictionsOf(state), rules);
+  if (slot.kind === 'blocked') {
+    return [
+      systemNote(state, now, 'Appel non planifié', 'call_blocked', `appel non planifié : ${slot.reason}`, {
+        channel: 'call',
+      }),
+    ];
+  }
+  const task = {
+    id: `t_${state.input.caseId}_${nextSequence(state)}`,
+    reason,
+    dueAt: slot.at.toISOString(),
+    status: 'open' as const,
+  };
+  state.callTasks.push(task);
+  return [{ kind: 'create_call_task', task: { ...task } }];
+}
+
+/** The policy's next step: escalate the stage and queue its messages and calls. */
+function runStep(state: CaseState, now: IsoInstant, rules: ContactRules): CaseEffect[] {
+  const steps = policyOf(state).steps;
+  const step = stepAt(state);
+  const scheduledOn = state.nextStepOn;
+  if (!step || scheduledOn === null) return [];
+  const today = todayOf(now);
+  const prescription = prescriptionOf(state, now);
+
+  if (step.stage === 'handoff') {
+    if (prescription.prescribed) {
+      return closeAsUnrecoverable(state, now, 'Créance prescrite : aucune transmission pour action en justice (R1)');
+    }
+    if (!state.formalNotice) return formalNoticeNotSent(state, now, 'aucune mise en demeure au dossier');
+    if (compareDates(today, state.formalNotice.deadline) <= 0) {
+      state.nextStepOn = addDays(state.formalNotice.deadline, 1);
+      return [];
+    }
+    state.stage = 'handoff';
+    state.status = 'handed_off';
+    state.closedAt = now;
+    state.nextStepOn = null;
+    state.nextStepIndex += 1;
+    return [
+      systemNote(
+        state,
+        now,
+        'Transmis au commissaire de justice',
+        'handoff',
+        'Délai de la mise en demeure expiré sans paiement : dossier transmis',
+        { stage: 'handoff' },
+      ),
+      { kind: 'handoff' },
+    ];
+  }
+  if (step.stage === 'formal_notice' && prescription.prescribed) {
+    return closeAsUnrecoverable(
+      state,
+      now,
+      'Créance prescrite : relances non comminatoires terminées, pas de mise en demeure ni de transmission (R1)',
+    );
+  }
+
+  state.stage = step.stage;
+  state.lastStepOn = scheduledOn;
+  const next = steps[state.nextStepIndex + 1];
+  state.nextStepIndex += 1;
+  state.nextStepOn = next ? addDays(scheduledOn, next.offsetDays - step.offsetDays) : null;
+
+  const effects: CaseEffect[] = [];
+  for (const channel of step.channels) {
+    if (channel === 'call') effects.push(...createCallTask(state, step.stage, now, rules));
+    else state.pending.push({ stage: step.stage, channel, notBefore: now });
+  }
+  return effects;
+}
+
+function dueContacts(state: CaseState, now: IsoInstant): PendingContact[] {
+  return state.pending.filter((contact) => Date.parse(contact.notBefore) <= Date.parse(now));
+}
+
+function sequenceRuns(state: CaseState): boolean {
+  return state.status === 'active' && state.holdUntil === null;
+}
+
+export function advance(state: CaseState, now: IsoInstant, rules: ContactRules = DEFAULT_CONTACT_RULES): CaseEffect[] {
+  if (isTerminal(state.status)) return [];
+  const effects: CaseEffect[] = [];
+  const today = todayOf(now);
+
+  if (state.status === 'paused' && state.pause?.until && Date.parse(state.pause.until) <= Date.parse(now)) {
+    effects.push(...applyResume(state, now, { role: 'system' }));
+  }
+  if (state.holdUntil !== null && Date.parse(state.holdUntil) <= Date.parse(now)) {
+    state.holdUntil = null;
+    effects.push(
+      systemNote(
+        state,
+        now,
+        'Fin de la suspension',
+        'reply_hold_ended',
+        'Aucune suite donnée à la réponse : reprise des relances',
+      ),
+    );
+  }
+  const deadline = promiseDeadline(state);
+  if (state.status === 'promise_to_pay' && deadline !== null && compareDates(today, deadline) > 0) {
+    state.promise = null;
+    state.status = 'active';
+    // Broken: the sequence resumes at its next stage, today.
+    if (state.nextStepOn !== null) state.nextStepOn = today;
+    effects.push(
+      systemNote(
+        state,
+        now,
+        'Promesse non tenue',
+        'promise_broken',
+        'Promesse de paiement non tenue : reprise des relances à l’étape suivante',
+      ),
+    );
+  }
+
+  const prescription = prescriptionOf(state, now);
+  if (!prescription.prescribed && prescription.alertDue && state.prescriptionAlertFor !== prescription.date) {
+    state.prescriptionAlertFor = prescription.date;
+    const message = `La créance sera prescrite après le ${prescription.date} : agir avant cette date`;
+    effects.push(systemNote(state, now, 'Alerte prescription', 'prescription_alert', message), {
+      kind: 'alert',
+      alert: 'prescription',
+      message,
+    });
+  }
+
+  if (!sequenceRuns(state)) return effects;
+  for (const contact of dueContacts(state, now)) effects.push(...decideContact(state, contact, now, rules));
+  // A step runs only once the previous step's messages have gone: stages never overlap.
+  while (
+    sequenceRuns(state) &&
+    state.pending.length === 0 &&
+    state.nextStepOn !== null &&
+    compareDates(state.nextStepOn, today) <= 0
+  ) {
+    const before = state.nextStepIndex;
+    effects.push(...runStep(state, now, rules));
+    for (const contact of dueContacts(state, now)) effects.push(...decideContact(state, contact, now, rules));
+    if (state.nextStepIndex === before) break;
+  }
+  return effects;
+}
+
+/** R5: the deadline runs from receipt; receipt is assumed a few days after posting. */
+export function formalNoticeDeadline(state: CaseState, sentOn: CalendarDate): CalendarDate {
+  const { assumedDeliveryDays, deadlineDays } = policyOf(state).formalNotice;
+  return addDays(sentOn, assumedDeliveryDays + deadlineDays);
+}
+
+/** What the workflow hears back from a message it sent for the sequence. */
+export function recordContactResult(
+  state: CaseState,
+  contact: PendingContact,
+  result: { status: string; closeChannel?: boolean },
+  now: IsoInstant,
+): CaseEffect[] {
+  const effects: CaseEffect[] = [];
+  const delivered = result.status === 'sent' || result.status === 'simulated';
+  if (delivered) state.lastEvent = { label: `${stageLabel(contact.stage)} envoyée`, at: now };
+  if (result.closeChannel && !state.optedOut.includes(contact.channel)) {
+    state.optedOut.push(contact.channel as Channel);
+    effects.push(
+      systemNote(state, now, 'Canal fermé', 'channel_closed', `${contact.channel} fermé : ${result.status}`, {
+        channel: contact.channel,
+      }),
+    );
+  }
+  if (contact.stage !== 'formal_notice' || contact.channel !== 'letter') return effects;
+  if (delivered) {
+    const sentOn = todayOf(now);
+    const deadline = formalNoticeDeadline(state, sentOn);
+    state.formalNotice = { sentOn, deadline };
+    // Recorded for the dossier; it does not interrupt prescription.
+    state.prescriptionEvents.push({ type: 'formal_notice', date: sentOn });
+    if (state.nextStepOn !== null) state.nextStepOn = maxDate(state.nextStepOn, addDays(deadline, 1));
+  } else {
+    effects.push(...formalNoticeNotSent(state, now, result.status));
+  }
+  return effects;
+}
+
+/** When the workflow must wake up next, absent any action from a person. */
+export function nextWakeAt(state: CaseState, now: IsoInstant): IsoInstant | null {
+  if (isTerminal(state.status)) return null;
+  const candidates: number[] = [];
+  const prescription = prescriptionOf(state, now);
+  if (!prescription.prescribed && prescription.alertFrom && state.prescriptionAlertFor !== prescription.date) {
+    candidates.push(Math.max(parisInstant(prescription.alertFrom).getTime(), Date.parse(now)));
+  }
+  if (state.pause?.until) candidates.push(Date.parse(state.pause.until));
+  if (state.holdUntil) candidates.push(Date.parse(state.holdUntil));
+  const deadline = promiseDeadline(state);
+  if (state.status === 'promise_to_pay' && deadline) candidates.push(parisInstant(addDays(deadline, 1)).getTime());
+  if (state.status === 'active' && state.holdUntil === null) {
+    if (state.pending.length > 0) candidates.push(...state.pending.map((contact) => Date.parse(contact.notBefore)));
+    else if (state.nextStepOn !== null) candidates.push(parisInstant(state.nextStepOn).getTime());
+  }
+  return candidates.length ? new Date(Math.min(...candidates)).toISOString() : null;
+}
+
+export function nextActionOf(state: CaseState, now: IsoInstant): { type: string; at: IsoInstant } | null {
+  const at = nextWakeAt(state, now);
+  if (at === null) return null;
+  if (state.status === 'promise_to_pay') return { type: 'promise_check', at };
+  if (state.status === 'paused') return { type: 'pause_end', at };
+  if (state.holdUntil) return { type: 'reply_hold_end', at };
+  const pending = state.pending[0];
+  if (pending) return { type: pending.stage, at };
+  const step = stepAt(state);
+  return step ? { type: step.stage, at } : null;
+}

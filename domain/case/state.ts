@@ -1,0 +1,142 @@
+/**
+ * A case's state and what follows from it: amounts, prescription, the next step. Every function
+ * takes "now" as an argument.
+ */
+import { addDays, maxDate, minDate, parisDateOf } from '../dates';
+import { DEFAULT_RATE_TABLE, type RateTable } from '../late-charges';
+import { sumCents } from '../money';
+import { getPolicy, type Policy, type PolicyStep } from '../policies';
+import { claimPrescription, type ClaimPrescription } from '../prescription';
+import { computeStatement } from '../statement';
+import type { CalendarDate } from '../types';
+import { TERMINAL_STATUSES, type CaseInput, type CaseState, type CaseStatus, type IsoInstant } from './types';
+
+export function isTerminal(status: CaseStatus): boolean {
+  return (TERMINAL_STATUSES as readonly string[]).includes(status);
+}
+
+/** J: the due date the policy counts from — the oldest unpaid invoice's. */
+export function caseDueDate(input: CaseInput): CalendarDate {
+  return minDate(...input.invoices.map((invoice) => invoice.dueDate));
+}
+
+export function initialCaseState(input: CaseInput): CaseState {
+  const policy = getPolicy(input.policyId);
+  const firstStep = policy.steps[0]!;
+  const openedOn = parisDateOf(new Date(input.openedAt));
+  return {
+    input,
+    status: 'active',
+    stage: 'none',
+    revision: 0,
+    nextStepIndex: 0,
+    // A case opened late starts at its first step the day it opens, never with a catch-up burst.
+    nextStepOn: maxDate(addDays(caseDueDate(input), firstStep.offsetDays), openedOn),
+    lastStepOn: null,
+    pending: [],
+    contacts: [],
+    optedOut: [],
+    writtenOnly: false,
+    payments: [],
+    overpaidCents: 0,
+    adjustedPrincipalCents: null,
+    prescriptionEvents: [...(input.prescriptionEvents ?? [])],
+    prescriptionAlertFor: null,
+    promise: null,
+    dispute: null,
+    pause: null,
+    holdUntil: null,
+    callTasks: [],
+    plan: null,
+    formalNotice: null,
+    closedAt: null,
+    lastEvent: null,
+    sequence: 0,
+  };
+}
+
+export function policyOf(state: CaseState): Policy {
+  return getPolicy(state.input.policyId);
+}
+
+export function stepAt(state: CaseState, index = state.nextStepIndex): PolicyStep | undefined {
+  return policyOf(state).steps[index];
+}
+
+export function principalCents(state: CaseState): number {
+  return state.adjustedPrincipalCents ?? sumCents(state.input.invoices.map((invoice) => invoice.amountCents));
+}
+
+export function paidCents(state: CaseState): number {
+  return sumCents(state.payments.map((payment) => payment.amountCents));
+}
+
+/** What is left of the principal. Payments go to principal first (domain/statement.ts says why). */
+export function balanceCents(state: CaseState): number {
+  return Math.max(0, principalCents(state) - paidCents(state));
+}
+
+export function todayOf(now: IsoInstant | Date): CalendarDate {
+  return parisDateOf(typeof now === 'string' ? new Date(now) : now);
+}
+
+export function prescriptionOf(state: CaseState, now: IsoInstant): ClaimPrescription {
+  const { input } = state;
+  return claimPrescription(
+    { nature: '', basis: '', currency: input.currency, invoices: input.invoices, type: input.claimType },
+    input.debtorKind,
+    state.prescriptionEvents,
+    todayOf(now),
+  );
+}
+
+/**
+ * Late-payment penalties and €40 indemnities claimed today (business debtors, when the policy
+ * claims them). If the rate table does not cover a day, nothing is claimed rather than a guess:
+ * an understated claim is harmless, an invented one is not.
+ */
+export function lateCharges(
+  state: CaseState,
+  now: IsoInstant,
+  rates: RateTable = DEFAULT_RATE_TABLE,
+): { interestCents: number; indemnityCents: number } {
+  const none = { interestCents: 0, indemnityCents: 0 };
+  if (state.input.debtorKind !== 'business' || policyOf(state).lateCharges === 'waive') return none;
+  try {
+    const statement = computeStatement({
+      invoices: state.input.invoices,
+      payments: state.payments,
+      debtorKind: state.input.debtorKind,
+      asOf: todayOf(now),
+      lateCharges: 'claim',
+      rates,
+      principalAdjustments: state.adjustedPrincipalCents === null ? undefined : adjustmentsFor(state),
+    });
+    return { interestCents: statement.totals.interestCents, indemnityCents: statement.totals.indemnityCents };
+  } catch {
+    return none;
+  }
+}
+
+export function lateChargesCents(state: CaseState, now: IsoInstant): number {
+  const { interestCents, indemnityCents } = lateCharges(state, now);
+  return interestCents + indemnityCents;
+}
+
+/** An adjusted principal (dispute settled at a lower amount) is spread over the oldest invoices first. */
+function adjustmentsFor(state: CaseState): { invoiceNumber: string; newAmountCents: number }[] {
+  let remaining = state.adjustedPrincipalCents ?? 0;
+  return [...state.input.invoices]
+    .sort((a, b) => (a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : 0))
+    .map((invoice) => {
+      const newAmountCents = Math.min(invoice.amountCents, remaining);
+      remaining -= newAmountCents;
+      return { invoiceNumber: invoice.number, newAmountCents };
+    });
+}
+
+/** Ids and idempotency keys that are the same on every replay of the workflow. */
+export function nextSequence(state: CaseState): number {
+  state.sequence += 1;
+  return state.sequence;
+}

@@ -1,0 +1,105 @@
+/**
+ * The case as people see it: the API's Case (without personal data, which the API merges in) and a
+ * one-line French summary for the Temporal Web UI, like a line in a case file.
+ */
+import { paidCents, principalCents, balanceCents, lateChargesCents, prescriptionOf } from './state';
+import { nextActionOf, stageLabel } from './progress';
+import type { CaseState, IsoInstant } from './types';
+
+const frenchDate = (instant: IsoInstant): string =>
+  new Intl.DateTimeFormat('fr-FR', {
+    timeZone: 'Europe/Paris',
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+  }).format(new Date(instant));
+
+const STATUS_LABELS: Record<string, string> = {
+  active: 'en cours',
+  promise_to_pay: 'promesse de paiement',
+  disputed: 'contestée',
+  installment_plan: 'échéancier en cours',
+  paused: 'suspendue',
+  paid: 'soldée',
+  handed_off: 'transmise au commissaire de justice',
+  cancelled: 'annulée',
+  unrecoverable: 'irrécouvrable',
+};
+
+export function caseSummary(state: CaseState, now: IsoInstant): string {
+  const last = state.lastEvent ? `${state.lastEvent.label} le ${frenchDate(state.lastEvent.at)}` : 'Dossier ouvert';
+  const next = nextActionOf(state, now);
+  const nextText =
+    next === null
+      ? `créance ${STATUS_LABELS[state.status] ?? state.status}`
+      : `prochaine étape : ${stageLabel(next.type)} le ${frenchDate(next.at)}`;
+  return `${last} — ${nextText}`;
+}
+
+export interface CaseSnapshot {
+  id: string;
+  reference: string;
+  creditorId: string;
+  debtorKind: string;
+  policy: string;
+  status: string;
+  stage: string;
+  amounts: {
+    principalCents: number;
+    paidCents: number;
+    balanceCents: number;
+    overpaidCents: number;
+    lateChargesCents: number;
+    currency: string;
+  };
+  openedAt: IsoInstant;
+  closedAt: IsoInstant | null;
+  nextAction: { type: string; at: IsoInstant } | null;
+  prescription: { date: string | null; prescribed: boolean };
+  promise: { amountCents: number; promisedDate: string } | null;
+  installmentPlan: { agreedAt: IsoInstant; installments: { dueDate: string; amountCents: number }[] } | null;
+  dispute: { openedAt: IsoInstant } | null;
+  pause: { since: IsoInstant; until: IsoInstant | null } | null;
+  openCallTasks: { id: string; reason: string; dueAt: IsoInstant }[];
+  summary: string;
+  workflowId: string;
+  revision: number;
+}
+
+export function caseSnapshot(state: CaseState, now: IsoInstant, workflowId: string): CaseSnapshot {
+  const { input } = state;
+  const prescription = prescriptionOf(state, now);
+  return {
+    id: input.caseId,
+    reference: input.reference,
+    creditorId: input.creditorId,
+    debtorKind: input.debtorKind,
+    policy: input.policyId,
+    status: state.status,
+    stage: state.stage,
+    amounts: {
+      principalCents: principalCents(state),
+      paidCents: paidCents(state),
+      balanceCents: balanceCents(state),
+      overpaidCents: state.overpaidCents,
+      lateChargesCents: lateChargesCents(state, now),
+      currency: input.currency,
+    },
+    openedAt: input.openedAt,
+    closedAt: state.closedAt,
+    nextAction: nextActionOf(state, now),
+    prescription: { date: prescription.date, prescribed: prescription.prescribed },
+    promise: state.promise
+      ? { amountCents: state.promise.amountCents, promisedDate: state.promise.promisedDate }
+      : null,
+    installmentPlan: state.plan ? { agreedAt: state.plan.agreedAt, installments: state.plan.installments } : null,
+    dispute: state.dispute ? { openedAt: state.dispute.openedAt } : null,
+    pause: state.pause ? { since: state.pause.since, until: state.pause.until ?? null } : null,
+    openCallTasks: state.callTasks
+      .filter((task) => task.status === 'open')
+      .map(({ id, reason, dueAt }) => ({ id, reason, dueAt })),
+    summary: caseSummary(state, now),
+    workflowId,
+    revision: state.revision,
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * The case workflow's public surface: its Updates (one per action route of the API) and its
+ * Query. Shared by the workflow and by its clients (the API, tests), which import this file only.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { CaseView } from '../activities/contracts';
+import type {
+  Actor,
+  CallOutcomeInput,
+  CancelInput,
+  DisputeInput,
+  DisputeResolutionInput,
+  InstallmentPlanInput,
+  PauseInput,
+  PaymentInput,
+  PromiseInput,
+  ReplyInput,
+} from '../domain/case/actions';
+
+export const CASE_WORKFLOW_TYPE = 'collectionCase';
+export const caseWorkflowId = (caseId: string): string => `case-${caseId}`;
+
+export const getCaseQuery = defineQuery<CaseView>('getCase');
+
+export const recordPaymentUpdate = defineUpdate<CaseView, [PaymentInput, Actor]>('recordPayment');
+export const recordPromiseUpdate = defineUpdate<CaseView, [PromiseInput, Actor]>('recordPromise');
+export const recordReplyUpdate = defineUpdate<CaseView, [ReplyInput, Actor]>('recordReply');
+export const recordCallOutcomeUpdate = defineUpdate<CaseView, [CallOutcomeInput, Actor]>('recordCallOutcome');
+export const openDisputeUpdate = defineUpdate<CaseView, [DisputeInput, Actor]>('openDispute');
+export const resolveDisputeUpdate = defineUpdate<CaseView, [DisputeResolutionInput, Actor]>('resolveDispute');
+export const agreeInstallmentPlanUpdate = defineUpdate<CaseView, [InstallmentPlanInput, Actor]>('agreeInstallmentPlan');
+export const pauseCaseUpdate = defineUpdate<CaseView, [PauseInput, Actor]>('pauseCase');
+export const resumeCaseUpdate = defineUpdate<CaseView, [Record<string, never>, Actor]>('resumeCase');
+export const cancelCaseUpdate = defineUpdate<CaseView, [CancelInput, Actor]>('cancelCase');

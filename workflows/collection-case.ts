@@ -1,0 +1,313 @@
+/**
+ * One créance, from opening to a terminal status (paid, handed off, cancelled, unrecoverable).
+ *
+ * The decisions are the pure rules of domain/case: what an action does, what time does, what comes
+ * next. This workflow only keeps the state, waits, and carries out the effects through activities:
+ * journal entries, messages, call tasks, alerts, the handoff. People act through Updates, each
+ * validated first, so a refused action never reaches the history.
+ */
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { CaseActivities, CaseView, JournalDraft } from '../activities/contracts';
+import * as rules from '../domain/case/actions';
+import type { CaseEffect } from '../domain/case/effects';
+import { advance, formalNoticeDeadline, nextWakeAt, recordContactResult } from '../domain/case/progress';
+import {
+  balanceCents,
+  initialCaseState,
+  isTerminal,
+  lateCharges,
+  nextSequence,
+  paidCents,
+  prescriptionOf,
+  todayOf,
+} from '../domain/case/state';
+import type { CaseInput, CaseState, PendingContact } from '../domain/case/types';
+import { caseSnapshot } from '../domain/case/view';
+import {
+  agreeInstallmentPlanUpdate,
+  cancelCaseUpdate,
+  getCaseQuery,
+  openDisputeUpdate,
+  pauseCaseUpdate,
+  recordCallOutcomeUpdate,
+  recordPaymentUpdate,
+  recordPromiseUpdate,
+  recordReplyUpdate,
+  resolveDisputeUpdate,
+  resumeCaseUpdate,
+} from './case-definitions';
+import { BalanceCents, CaseStage, CaseStatus, CreditorId, DebtorKind, NextActionAt } from './search-attributes';
+
+const activities = proxyActivities<CaseActivities>({
+  startToCloseTimeout: '2 minutes',
+  // Providers and the database come back; the idempotency keys make every retry safe.
+  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes', maximumAttempts: 20 },
+});
+
+/** Long-lived cases start a fresh history, carrying their state, before it grows unwieldy. */
+const MAX_HISTORY_EVENTS = 5_000;
+
+export async function collectionCase(input: CaseInput, carried?: CaseState): Promise<CaseView> {
+  const state = carried ?? initialCaseState(input);
+  const now = (): string => new Date().toISOString();
+  const effects: CaseEffect[] = [];
+  let published = -1;
+
+  const view = (): CaseView => caseSnapshot(state, now(), workflowInfo().workflowId);
+
+  /** Changes the state through a rule and queues what the rule asks for. */
+  const change = (rule: () => CaseEffect[]): void => {
+    const produced = rule();
+    state.revision += 1;
+    effects.push(...produced);
+  };
+
+  /** Every action: a validator that refuses without a trace, then the change, then the live Case. */
+  function handleAction<Input>(
+    update: UpdateDefinition<CaseView, [Input, rules.Actor]>,
+    validate: (input: Input) => void,
+    apply: (input: Input, actor: rules.Actor) => CaseEffect[],
+  ): void {
+    setHandler(
+      update,
+      (input: Input, actor: rules.Actor) => {
+        change(() => apply(input, actor));
+        return view();
+      },
+      {
+        validator: (input: Input, _actor: rules.Actor) => {
+          try {
+            validate(input);
+          } catch (err) {
+            if (err instanceof rules.CaseRuleViolation) {
+              throw ApplicationFailure.create({
+                type: err.code,
+                message: err.message,
+                nonRetryable: true,
+                details: err.field ? [{ field: err.field }] : [],
+              });
+            }
+            throw err;
+          }
+        },
+      },
+    );
+  }
+
+  setHandler(getCaseQuery, view);
+  handleAction(
+    recordPaymentUpdate,
+    (payment) => rules.validatePayment(state, payment, now()),
+    (payment, actor) => rules.applyPayment(state, payment, now(), actor),
+  );
+  handleAction(
+    recordPromiseUpdate,
+    (promise) => rules.validatePromise(state, promise, now()),
+    (promise, actor) => rules.applyPromise(state, promise, now(), actor),
+  );
+  handleAction(
+    recordReplyUpdate,
+    (reply) => rules.validateReply(state, reply),
+    (reply, actor) => rules.applyReply(state, reply, now(), actor),
+  );
+  handleAction(
+    recordCallOutcomeUpdate,
+    (outcome) => rules.validateCallOutcome(state, outcome, now()),
+    (outcome) => rules.applyCallOutcome(state, outcome, now()),
+  );
+  handleAction(
+    openDisputeUpdate,
+    (dispute) => rules.validateDispute(state, dispute),
+    (dispute, actor) => rules.applyDispute(state, dispute, now(), actor),
+  );
+  handleAction(
+    resolveDisputeUpdate,
+    (resolution) => rules.validateDisputeResolution(state, resolution),
+    (resolution, actor) => rules.applyDisputeResolution(state, resolution, now(), actor),
+  );
+  handleAction(
+    agreeInstallmentPlanUpdate,
+    (plan) => rules.validateInstallmentPlan(state, plan, now()),
+    (plan, actor) => rules.applyInstallmentPlan(state, plan, now(), actor),
+  );
+  handleAction(
+    pauseCaseUpdate,
+    (pause) => rules.validatePause(state, pause, now()),
+    (pause, actor) => rules.applyPause(state, pause, now(), actor),
+  );
+  handleAction(
+    resumeCaseUpdate,
+    () => rules.validateResume(state),
+    (_none, actor) => rules.applyResume(state, now(), actor),
+  );
+  handleAction(
+    cancelCaseUpdate,
+    (cancel) => rules.validateCancel(state, cancel),
+    (cancel, actor) => rules.applyCancel(state, cancel, now(), actor),
+  );
+
+  const journalDraft = (effect: CaseEffect & { kind: 'journal' }): JournalDraft => ({
+    caseId: input.caseId,
+    idempotencyKey: `${input.caseId}:journal:${nextSequence(state)}`,
+    at: now(),
+    ...effect.note,
+  });
+
+  /** A message decided earlier goes out only if nothing stopped the sequence meanwhile. */
+  async function sendContact(contact: PendingContact, tone: string, template: string): Promise<void> {
+    if (state.status !== 'active' || state.holdUntil !== null) {
+      // Not sent: it waits for the sequence to resume (or is dropped with a closed case).
+      state.contacts = state.contacts.filter(
+        (made) => made.at !== contact.notBefore || made.channel !== contact.channel,
+      );
+      if (!isTerminal(state.status)) state.pending.push({ ...contact, notBefore: now() });
+      return;
+    }
+    let result: { status: string; closeChannel?: boolean };
+    try {
+      result = await activities.sendMessage({
+        caseId: input.caseId,
+        idempotencyKey: `${input.caseId}:${contact.stage}:${contact.channel}`,
+        stage: contact.stage,
+        channel: contact.channel as 'email' | 'sms' | 'letter',
+        tone: tone as 'courteous' | 'firm' | 'formal',
+        template,
+        debtorKind: input.debtorKind,
+        timeBarred: prescriptionOf(state, now()).prescribed,
+        amounts: messageAmounts(),
+        invoiceNumbers: input.invoices.map((invoice) => invoice.number),
+        ...(contact.stage === 'formal_notice'
+          ? { formalNoticeDeadline: formalNoticeDeadline(state, todayOf(now())) }
+          : {}),
+        at: now(),
+      });
+    } catch {
+      result = { status: 'failed' };
+    }
+    change(() => recordContactResult(state, contact, result, now()));
+  }
+
+  /** R2: principal, interest and other accessories, as of today. */
+  function messageAmounts() {
+    const { interestCents, indemnityCents } = lateCharges(state, now());
+    const balance = balanceCents(state);
+    return {
+      principalCents: balance,
+      interestCents,
+      accessoriesCents: indemnityCents,
+      paidCents: paidCents(state),
+      totalCents: balance + interestCents + indemnityCents,
+      currency: input.currency,
+    };
+  }
+
+  /** Carries out queued effects until none is left (carrying one out may queue more). */
+  async function carryOutEffects(): Promise<void> {
+    while (effects.length > 0) {
+      const batch = effects.splice(0, effects.length);
+      const notes = batch.filter((effect): effect is CaseEffect & { kind: 'journal' } => effect.kind === 'journal');
+      if (notes.length) await activities.recordJournal(notes.map(journalDraft));
+      for (const effect of batch) {
+        switch (effect.kind) {
+          case 'contact':
+            await sendContact(effect.contact, effect.tone, effect.template);
+            break;
+          case 'create_call_task':
+            await activities.createCallTask({
+              caseId: input.caseId,
+              taskId: effect.task.id,
+              reason: effect.task.reason,
+              dueAt: effect.task.dueAt,
+              balanceCents: balanceCents(state),
+            });
+            break;
+          case 'close_call_task':
+            await activities.closeCallTask({ caseId: input.caseId, taskId: effect.taskId, outcome: effect.outcome });
+            break;
+          case 'alert':
+            await activities.raiseManagerAlert({
+              caseId: input.caseId,
+              idempotencyKey: `${input.caseId}:alert:${nextSequence(state)}`,
+              kind: effect.alert,
+              message: effect.message,
+            });
+            break;
+          case 'handoff':
+            await activities.handOffCase({
+              caseId: input.caseId,
+              idempotencyKey: `${input.caseId}:handoff`,
+              at: now(),
+            });
+            break;
+          case 'journal':
+            break;
+        }
+      }
+    }
+  }
+
+  /** Keeps the database projection, the search attributes and the Web UI's details current. */
+  async function publish(): Promise<void> {
+    if (published === state.revision) return;
+    published = state.revision;
+    const current = view();
+    upsertSearchAttributes([
+      { key: CaseStatus, value: current.status },
+      { key: CaseStage, value: current.stage },
+      { key: BalanceCents, value: current.amounts.balanceCents },
+      { key: CreditorId, value: current.creditorId },
+      { key: DebtorKind, value: current.debtorKind },
+      { key: NextActionAt, value: current.nextAction ? new Date(current.nextAction.at) : null },
+    ]);
+    setCurrentDetails(current.summary);
+    await activities.saveCaseProjection(current);
+  }
+
+  if (!carried) {
+    change(() => [
+      {
+        kind: 'journal',
+        note: {
+          type: 'case_opened',
+          summary: `Dossier ouvert (politique ${input.policyId})`,
+          actor: { role: 'system' },
+        },
+      },
+    ]);
+  }
+
+  for (;;) {
+    const progressed = advance(state, now());
+    if (progressed.length) change(() => progressed);
+    await carryOutEffects();
+    await publish();
+    if (isTerminal(state.status) && effects.length === 0) break;
+
+    const info = workflowInfo();
+    if (info.continueAsNewSuggested || info.historyLength > (input.historyLimit ?? MAX_HISTORY_EVENTS)) {
+      await condition(allHandlersFinished);
+      await carryOutEffects();
+      await publish();
+      await continueAsNew<typeof collectionCase>(input, state);
+    }
+
+    const seen = state.revision;
+    const wakeAt = nextWakeAt(state, now());
+    const changed = () => state.revision !== seen || effects.length > 0;
+    if (wakeAt === null) await condition(changed);
+    else await condition(changed, Math.max(1, Date.parse(wakeAt) - Date.now()));
+  }
+  await condition(allHandlersFinished);
+  return view();
+}
