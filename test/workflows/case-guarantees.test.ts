@@ -22,7 +22,6 @@ import {
   NextActionAt,
 } from '../../workflows/search-attributes';
 import { recordHistory } from '../helpers/histories';
-import { bundleWorkflows, createTimeSkippingEnv } from '../helpers/temporal';
 import {
   caseInput,
   getCaseQuery,
@@ -35,18 +34,12 @@ import {
   startCaseWorker,
   type ActivityCall,
   type SendBehaviour,
+  setUpCaseWorkflowFile,
 } from './case-harness';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  [env, bundle] = await Promise.all([createTimeSkippingEnv(), bundleWorkflows(require.resolve('../../workflows'))]);
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+setUpCaseWorkflowFile((started, bundled) => ([env, bundle] = [started, bundled]));
 
 /** Runs one case to its end on its own task queue; returns the final view and every activity call. */
 async function runToEnd(input: CaseInput, send?: SendBehaviour, historyName?: string) {

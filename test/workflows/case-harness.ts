@@ -11,6 +11,7 @@ import type { CaseInput } from '../../domain/case/types';
 import { caseWorkflowId, getCaseQuery } from '../../workflows/case-definitions';
 import { collectionCase } from '../../workflows/collection-case';
 import { registerSearchAttributes } from '../../worker/register-search-attributes';
+import { bundleWorkflows, createTimeSkippingEnv } from '../helpers/temporal';
 
 export interface ActivityCall {
   name: keyof CaseActivities;
@@ -131,3 +132,24 @@ export async function startCase(env: TestWorkflowEnvironment, input: CaseInput, 
 }
 
 export { getCaseQuery };
+
+/**
+ * One time-skipping server and one workflow bundle per test file (skipped time is global to a
+ * server, so files running in parallel must not share one); `use` receives them before the tests.
+ */
+export function setUpCaseWorkflowFile(
+  use: (env: TestWorkflowEnvironment, bundle: WorkflowBundleWithSourceMap) => void,
+): void {
+  let started: TestWorkflowEnvironment | undefined;
+  beforeAll(async () => {
+    const [env, bundle] = await Promise.all([
+      createTimeSkippingEnv(),
+      bundleWorkflows(require.resolve('../../workflows')),
+    ]);
+    started = env;
+    use(env, bundle);
+  });
+  afterAll(async () => {
+    await started?.teardown();
+  });
+}

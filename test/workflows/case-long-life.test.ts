@@ -1,7 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { recordPaymentUpdate } from '../../workflows/case-definitions';
-import { bundleWorkflows, createTimeSkippingEnv } from '../helpers/temporal';
 import {
   caseInput,
   moveClockToAnchor,
@@ -9,18 +8,12 @@ import {
   recordingActivities,
   startCase,
   startCaseWorker,
+  setUpCaseWorkflowFile,
 } from './case-harness';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  [env, bundle] = await Promise.all([createTimeSkippingEnv(), bundleWorkflows(require.resolve('../../workflows'))]);
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+setUpCaseWorkflowFile((started, bundled) => ([env, bundle] = [started, bundled]));
 
 test('a long case continues as new, carrying its state: nothing is sent twice and it ends the same', async () => {
   const anchor = await moveClockToAnchor(env);

@@ -1,7 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { recordHistory } from '../helpers/histories';
-import { bundleWorkflows, createTimeSkippingEnv } from '../helpers/temporal';
 import {
   caseInput,
   journalTypes,
@@ -10,18 +9,12 @@ import {
   recordingActivities,
   startCase,
   startCaseWorker,
+  setUpCaseWorkflowFile,
 } from './case-harness';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  [env, bundle] = await Promise.all([createTimeSkippingEnv(), bundleWorkflows(require.resolve('../../workflows'))]);
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+setUpCaseWorkflowFile((started, bundled) => ([env, bundle] = [started, bundled]));
 
 test('standard policy, no answer: reminders on schedule, formal notice, handoff after its deadline', async () => {
   const anchor = await moveClockToAnchor(env); // Monday 09:00, due date was Friday
