@@ -404,7 +404,14 @@ export function applyDisputeResolution(
         : 'Contestation rejetée : reprise des relances',
     ),
   ];
-  if (balanceCents(state) === 0) return [...effects, ...close(state, 'paid', now)];
+  if (balanceCents(state) === 0) {
+    // What was paid beyond the adjusted principal is owed back to the debtor: record it.
+    state.overpaidCents = Math.max(state.overpaidCents, paidCents(state) - principalCents(state));
+    effects.push(
+      note(state, now, 'Créance soldée', { type: 'case_paid', summary: 'Solde à zéro', actor: { role: 'system' } }),
+    );
+    return [...effects, ...close(state, 'paid', now)];
+  }
   state.status = statusBefore === 'disputed' ? 'active' : statusBefore;
   resumeSequence(state, now);
   return effects;

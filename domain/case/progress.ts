@@ -179,6 +179,13 @@ function runStep(state: CaseState, now: IsoInstant, rules: ContactRules): CaseEf
     }
     state.stage = 'handoff';
     state.status = 'handed_off';
+    // The file has left us: no agent should call the debtor about it any more.
+    const closedTasks: CaseEffect[] = state.callTasks
+      .filter((task) => task.status === 'open')
+      .map((task) => {
+        task.status = 'done';
+        return { kind: 'close_call_task', taskId: task.id, outcome: 'case_handed_off' };
+      });
     state.closedAt = now;
     state.nextStepOn = null;
     state.nextStepIndex += 1;
@@ -192,6 +199,7 @@ function runStep(state: CaseState, now: IsoInstant, rules: ContactRules): CaseEf
         { stage: 'handoff' },
       ),
       { kind: 'handoff' },
+      ...closedTasks,
     ];
   }
   if (step.stage === 'formal_notice' && prescription.prescribed) {
