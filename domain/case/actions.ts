@@ -130,7 +130,7 @@ function note(state: CaseState, now: IsoInstant, label: string, journal: Journal
   return { kind: 'journal', note: journal };
 }
 
-function closeOpenCallTasks(state: CaseState, outcome: string): CaseEffect[] {
+export function closeOpenCallTasks(state: CaseState, outcome: string): CaseEffect[] {
   return state.callTasks
     .filter((task) => task.status === 'open')
     .map((task) => {

@@ -7,7 +7,7 @@ import { DEFAULT_CONTACT_RULES, nextAllowedContact, type ContactRules, type Defe
 import { addDays, compareDates, maxDate, parisInstant } from '../dates';
 import type { PolicyStep } from '../policies';
 import type { CalendarDate, Channel } from '../types';
-import { applyResume, promiseDeadline } from './actions';
+import { applyResume, closeOpenCallTasks, promiseDeadline } from './actions';
 import type { CaseEffect, JournalNote } from './effects';
 import { isTerminal, nextSequence, policyOf, prescriptionOf, stepAt, todayOf } from './state';
 import type { CaseState, IsoInstant, PendingContact } from './types';
@@ -180,12 +180,7 @@ function runStep(state: CaseState, now: IsoInstant, rules: ContactRules): CaseEf
     state.stage = 'handoff';
     state.status = 'handed_off';
     // The file has left us: no agent should call the debtor about it any more.
-    const closedTasks: CaseEffect[] = state.callTasks
-      .filter((task) => task.status === 'open')
-      .map((task) => {
-        task.status = 'done';
-        return { kind: 'close_call_task', taskId: task.id, outcome: 'case_handed_off' };
-      });
+    const closedTasks = closeOpenCallTasks(state, 'case_handed_off');
     state.closedAt = now;
     state.nextStepOn = null;
     state.nextStepIndex += 1;
