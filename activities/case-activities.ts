@@ -417,11 +417,18 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
     }
   }
 
-  async function closeCallTask(input: { caseId: string; taskId: string; outcome: string }): Promise<void> {
+  async function closeCallTask(input: Parameters<CaseActivities['closeCallTask']>[0]): Promise<void> {
     // Only an open task: a retry must not move the closing time of a task it already closed.
     await CallTasks.updateOne(
       { taskId: input.taskId, caseId: input.caseId, status: 'open' },
-      { $set: { status: 'done', outcome: input.outcome, closedAt: new Date() } },
+      {
+        $set: {
+          status: 'done',
+          outcome: input.outcome,
+          closedAt: new Date(),
+          ...(input.agentId ? { agentId: input.agentId } : {}),
+        },
+      },
     );
   }
 

@@ -81,7 +81,8 @@ export type CaseView = CaseSnapshot;
 export interface CaseActivities {
   sendMessage(input: SendMessageInput): Promise<SendMessageResult>;
   createCallTask(input: CallTaskInput): Promise<void>;
-  closeCallTask(input: { caseId: string; taskId: string; outcome: string }): Promise<void>;
+  /** `agentId`: who recorded the outcome that closed it (none when the case closed it). */
+  closeCallTask(input: { caseId: string; taskId: string; outcome: string; agentId?: string }): Promise<void>;
   recordJournal(entries: JournalDraft[]): Promise<void>;
   saveCaseProjection(view: CaseView): Promise<void>;
   /** The file goes to a commissaire de justice: build and deliver the dossier (R6). */

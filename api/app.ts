@@ -1,35 +1,171 @@
-import express, { type ErrorRequestHandler, type Express } from 'express';
-import type { Connection as TemporalConnection } from '@temporalio/client';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import swaggerUi from 'swagger-ui-express';
+import { Client, type Connection as TemporalConnection } from '@temporalio/client';
 import type { Connection as DatabaseConnection } from 'mongoose';
+import type { ApiKey } from '../config';
+import { callTaskModel } from '../models/call-task';
+import { caseRecordModel } from '../models/case-record';
+import { journalEntryModel } from '../models/journal-entry';
+import { sealText } from '../models/sealed-text';
 import type { Logger } from '../observability/logger';
-import { ApiError } from './errors';
+import { createAuthenticator, requireRole } from './auth';
+import { createCaseService } from './cases';
+import { ApiError, validationFailed, zodProblems } from './errors';
 import { checkHealth } from './health';
+import { createIntake, type Intake } from './intake';
+import { openApiDocument } from './openapi';
+import { buildRoutes, type RouteDefinition } from './routes';
+import { isDatabaseUnreachable, isTemporalUnreachable, unavailable } from './upstream-errors';
 
 export interface ApiDependencies {
   temporal: TemporalConnection;
   database: DatabaseConnection;
   logger: Logger;
+  namespace: string;
+  taskQueue: string;
+  keys: readonly ApiKey[];
+  /** 32 bytes: seals the free text people type before it enters Temporal (R7). */
+  dataKey: Buffer;
+  /** The API's clock; tests pass the time-skipping server's. */
+  now?: () => Promise<Date>;
+  temporalTimeoutMs?: number;
 }
 
-export function createApp({ temporal, database, logger }: ApiDependencies): Express {
+export const BODY_LIMIT = '64kb';
+
+export interface Api {
+  app: Express;
+  intake: Intake;
+}
+
+/** Body-parser's errors, in the contract's words. */
+function bodyError(error: unknown): ApiError | undefined {
+  const type = (error as { type?: unknown } | null)?.type;
+  if (type === 'entity.parse.failed') {
+    return new ApiError('validation_failed', 'body: is not valid JSON', [
+      { path: 'body', reason: 'is not valid JSON' },
+    ]);
+  }
+  if (type === 'entity.too.large') {
+    return new ApiError('payload_too_large', `body: larger than the ${BODY_LIMIT} limit`, [
+      { path: 'body', reason: `larger than ${BODY_LIMIT}` },
+    ]);
+  }
+  if (type === 'charset.unsupported' || type === 'encoding.unsupported') {
+    return new ApiError('unsupported_media_type', 'body: send UTF-8 JSON', [
+      { path: 'body', reason: 'must be UTF-8 JSON' },
+    ]);
+  }
+  return undefined;
+}
+
+export function createApi(dependencies: ApiDependencies): Api {
+  const { temporal, database, logger } = dependencies;
+  const client = new Client({ connection: temporal, namespace: dependencies.namespace });
+  const now = dependencies.now ?? (async () => new Date());
+  const records = caseRecordModel(database);
+  const intake = createIntake({ records, client, taskQueue: dependencies.taskQueue, now, logger });
+  const cases = createCaseService({
+    records,
+    journal: journalEntryModel(database),
+    callTasks: callTaskModel(database),
+    client,
+    temporalTimeoutMs: dependencies.temporalTimeoutMs ?? 10_000,
+  });
+  const routes = buildRoutes({
+    intake,
+    cases,
+    seal: (plain) => sealText(plain, dependencies.dataKey),
+    health: () => checkHealth(temporal, database),
+  });
+  const authenticate = createAuthenticator(dependencies.keys);
+  const document = openApiDocument(routes);
+
   const app = express();
   app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(helmet());
+  app.use(
+    pinoHttp({
+      logger,
+      // Method, path and status only: bodies and query strings may hold personal data (R7), and the
+      // Authorization header is a secret.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          path: req.url.split('?')[0],
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+    }),
+  );
+  app.use(express.json({ limit: BODY_LIMIT, type: 'application/json', strict: true }));
 
-  app.get('/health', async (_req, res) => {
-    const report = await checkHealth(temporal, database);
-    res.status(report.status === 'ok' ? 200 : 503).json(report);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(document);
   });
+  app.use(
+    '/docs',
+    swaggerUi.serve,
+    swaggerUi.setup(undefined, { swaggerUrl: '/openapi.json', customSiteTitle: 'Amiable API' }),
+  );
+
+  for (const route of routes) app[route.method](route.path, ...handlersFor(route));
 
   app.use((req, _res, next) => next(new ApiError('not_found', `no route ${req.method} ${req.path}`)));
 
-  const handleError: ErrorRequestHandler = (err, _req, res, _next) => {
-    if (err instanceof ApiError) {
-      res.status(err.status).json(err.toBody());
-      return;
+  const handleError: ErrorRequestHandler = (err, req, res, _next) => {
+    let error = err instanceof ApiError ? err : bodyError(err);
+    if (!error && isTemporalUnreachable(err)) error = unavailable('Temporal');
+    if (!error && isDatabaseUnreachable(err)) error = unavailable('the database');
+    if (!error) {
+      // Only the error's name and stack: its message might quote input.
+      req.log?.error({ errName: (err as Error)?.name, stack: (err as Error)?.stack }, 'unhandled error');
+      error = new ApiError('internal', 'internal error: the request may not have been applied; it is logged');
     }
-    logger.error({ err }, 'unhandled error');
-    res.status(500).json({ error: { code: 'internal', message: 'internal error', details: [] } });
+    res.status(error.status).json(error.toBody());
   };
   app.use(handleError);
-  return app;
+
+  function handlersFor(route: RouteDefinition): RequestHandler[] {
+    const handlers: RequestHandler[] = [];
+    if (route.roles !== 'public') handlers.push(requireRole(authenticate, route.roles));
+    handlers.push(async (req, res) => {
+      if (route.body && !req.is('application/json')) {
+        throw new ApiError('unsupported_media_type', 'send the body as Content-Type: application/json', [
+          { path: 'headers.content-type', reason: 'must be application/json' },
+        ]);
+      }
+      const parsed = {
+        params: parse(route.params, req.params, 'params'),
+        query: parse(route.query, req.query ?? {}, 'query'),
+        body: parse(route.body, req.body, 'body'),
+      };
+      const { status, body } = await route.handle({
+        ...parsed,
+        params: parsed.params as Record<string, string>,
+        caller: req.caller,
+      });
+      res.status(status).json(body);
+    });
+    return handlers;
+  }
+
+  return { app, intake };
+}
+
+function parse(schema: import('zod').ZodType | undefined, value: unknown, root: string): unknown {
+  if (!schema) return value;
+  const result = schema.safeParse(value);
+  if (!result.success) throw validationFailed(zodProblems(result.error, root));
+  return result.data;
+}
+
+/** The express app alone, for callers that need nothing else. */
+export function createApp(dependencies: ApiDependencies): Express {
+  return createApi(dependencies).app;
 }

@@ -1,8 +1,12 @@
 import { Connection } from '@temporalio/client';
 import { loadApiConfig } from '../config';
 import { connectDatabase } from '../models/connection';
+import { parseDataKey } from '../models/sealed-text';
 import { createLogger } from '../observability/logger';
-import { createApp } from './app';
+import { createApi } from './app';
+
+/** How often the API looks for cases whose intake stopped between the record and the workflow. */
+const INTAKE_SWEEP_MS = 60_000;
 
 async function main(): Promise<void> {
   const config = loadApiConfig();
@@ -10,13 +14,31 @@ async function main(): Promise<void> {
   // Lazy: the API comes up (and /health says what is down) even while Temporal is unreachable.
   const temporal = Connection.lazy({ address: config.temporal.address });
   const database = await connectDatabase(config.mongodb.uri);
-  const app = createApp({ temporal, database, logger });
+  const { app, intake } = createApi({
+    temporal,
+    database,
+    logger,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    keys: config.api.keys,
+    dataKey: parseDataKey(config.dataKey),
+  });
+  if (config.api.keys.length === 0) logger.warn('API_KEYS is empty: every route but /health answers 401');
   const server = app.listen(config.api.port, config.api.host, () => {
     logger.info({ host: config.api.host, port: config.api.port }, 'API listening');
   });
 
+  const sweep = () =>
+    intake.startPendingWorkflows().catch((error: unknown) => {
+      logger.warn({ errName: (error as Error)?.name }, 'intake sweep failed; next try in a minute');
+    });
+  void sweep();
+  const sweeper = setInterval(sweep, INTAKE_SWEEP_MS);
+  sweeper.unref();
+
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'API shutting down');
+    clearInterval(sweeper);
     server.close(() => {
       void Promise.all([database.close(), temporal.close()]).finally(() => process.exit(0));
     });

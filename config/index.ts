@@ -139,13 +139,20 @@ export function loadWorkerConfig(env: Env = process.env): AppConfig & { dataKey:
   return { ...config, dataKey: config.dataKey };
 }
 
-/** The API's configuration: as `loadConfig`, and in production it refuses to serve without keys. */
-export function loadApiConfig(env: Env = process.env): AppConfig {
+/**
+ * The API's configuration: as `loadConfig`; it needs the data key to seal the free text people
+ * type, and in production it refuses to serve without keys.
+ */
+export function loadApiConfig(env: Env = process.env): AppConfig & { dataKey: string } {
   const config = loadConfig(env);
-  if (config.env === 'production' && config.api.keys.length === 0) {
-    throw new ConfigError(['API_KEYS: at least one key is required in production']);
-  }
-  return config;
+  const problems = [
+    ...(config.dataKey ? [] : ['DATA_KEY: required (32 random bytes in base64)']),
+    ...(config.env === 'production' && config.api.keys.length === 0
+      ? ['API_KEYS: at least one key is required in production']
+      : []),
+  ];
+  if (problems.length || !config.dataKey) throw new ConfigError(problems);
+  return { ...config, dataKey: config.dataKey };
 }
 
 /**

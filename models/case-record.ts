@@ -88,6 +88,11 @@ export const caseRecordSchema = new Schema(
     /** How to pay, as the debtor reads it in every message (R2). */
     paymentInstructions: { type: String, required: true },
     openedAt: { type: Date, required: true },
+    /**
+     * Set once the case workflow is known to run. Null means intake wrote the record but may have
+     * stopped before starting the workflow: api/intake.ts starts those on the next retry or sweep.
+     */
+    workflowStartedAt: { type: Date, default: null },
     projection: { type: Schema.Types.Mixed, default: null },
     /** -1: nothing published yet, so the workflow's first projection (revision ≥ 0) always lands. */
     projectionRevision: { type: Number, required: true, default: -1 },
@@ -109,6 +114,8 @@ caseRecordSchema.index({ status: 1, openedAt: 1, _id: 1 });
 caseRecordSchema.index({ stage: 1, openedAt: 1, _id: 1 });
 caseRecordSchema.index({ creditorId: 1, openedAt: 1, _id: 1 });
 caseRecordSchema.index({ debtorKind: 1, openedAt: 1, _id: 1 });
+// The intake sweep: records whose workflow may not have been started.
+caseRecordSchema.index({ workflowStartedAt: 1, openedAt: 1 });
 
 /** Mixed is `any` to mongoose; what the workflow writes there is a CaseView. */
 export type CaseRecord = Omit<InferSchemaType<typeof caseRecordSchema>, 'projection'> & {

@@ -233,7 +233,12 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
             });
             break;
           case 'close_call_task':
-            await activities.closeCallTask({ caseId: input.caseId, taskId: effect.taskId, outcome: effect.outcome });
+            await activities.closeCallTask({
+              caseId: input.caseId,
+              taskId: effect.taskId,
+              outcome: effect.outcome,
+              ...(effect.agentId ? { agentId: effect.agentId } : {}),
+            });
             break;
           case 'alert':
             await activities.raiseManagerAlert({

@@ -308,7 +308,7 @@ export function applyCallOutcome(state: CaseState, input: CallOutcomeInput, now:
   const task = state.callTasks.find((candidate) => candidate.id === input.taskId);
   if (task) {
     task.status = 'done';
-    effects.push({ kind: 'close_call_task', taskId: task.id, outcome: input.outcome });
+    effects.push({ kind: 'close_call_task', taskId: task.id, outcome: input.outcome, agentId: input.agentId });
   }
   if (input.outcome === 'wrong_number') {
     for (const channel of ['call', 'sms'] as const) if (!state.optedOut.includes(channel)) state.optedOut.push(channel);

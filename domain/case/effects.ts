@@ -25,6 +25,6 @@ export type CaseEffect =
   | { kind: 'journal'; note: JournalNote }
   | { kind: 'contact'; contact: PendingContact; tone: string; template: string }
   | { kind: 'create_call_task'; task: CallTask }
-  | { kind: 'close_call_task'; taskId: string; outcome: string }
+  | { kind: 'close_call_task'; taskId: string; outcome: string; agentId?: string }
   | { kind: 'alert'; alert: string; message: string }
   | { kind: 'handoff' };

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Connection as DatabaseConnection } from 'mongoose';
@@ -11,6 +12,16 @@ import { findFreePort } from '../../scripts/local-stack/ports';
 let env: TestWorkflowEnvironment;
 let database: DatabaseConnection;
 const logger = createLogger('test', 'silent');
+const appFor = (temporal: Connection, db: DatabaseConnection) =>
+  createApp({
+    temporal,
+    database: db,
+    logger,
+    namespace: 'default',
+    taskQueue: 'health',
+    keys: [],
+    dataKey: randomBytes(32),
+  });
 
 beforeAll(async () => {
   [env, database] = await Promise.all([createTimeSkippingEnv(), connectTestDatabase('health')]);
@@ -21,7 +32,7 @@ afterAll(async () => {
 });
 
 test('GET /health is 200 when Temporal and the database answer', async () => {
-  const app = createApp({ temporal: env.connection, database, logger });
+  const app = appFor(env.connection, database);
   await withServer(app, async (url) => {
     const response = await fetch(`${url}/health`);
     expect(response.status).toBe(200);
@@ -31,7 +42,7 @@ test('GET /health is 200 when Temporal and the database answer', async () => {
 
 test('GET /health is 503 and names Temporal when Temporal cannot be reached', async () => {
   const unreachable = Connection.lazy({ address: `127.0.0.1:${await findFreePort()}` });
-  const app = createApp({ temporal: unreachable, database, logger });
+  const app = appFor(unreachable, database);
   await withServer(app, async (url) => {
     const response = await fetch(`${url}/health`);
     expect(response.status).toBe(503);
@@ -47,7 +58,7 @@ test('GET /health is 503 and names Temporal when Temporal cannot be reached', as
 test('GET /health is 503 and names the database when it is closed', async () => {
   const closed = await connectTestDatabase('health_closed');
   await closed.close();
-  const app = createApp({ temporal: env.connection, database: closed, logger });
+  const app = appFor(env.connection, closed);
   await withServer(app, async (url) => {
     const response = await fetch(`${url}/health`);
     expect(response.status).toBe(503);
@@ -56,7 +67,7 @@ test('GET /health is 503 and names the database when it is closed', async () => 
 });
 
 test('an unknown route answers the contract error body', async () => {
-  const app = createApp({ temporal: env.connection, database, logger });
+  const app = appFor(env.connection, database);
   await withServer(app, async (url) => {
     const response = await fetch(`${url}/nope`);
     expect(response.status).toBe(404);

@@ -34,8 +34,9 @@ test.each([
 });
 
 test('in production the API refuses to start without keys; the worker needs none', () => {
-  expect(() => loadApiConfig({ NODE_ENV: 'production' })).toThrow(/API_KEYS: at least one key/);
-  expect(loadApiConfig({ NODE_ENV: 'production', API_KEYS: `agent:${KEY}` }).api.keys).toHaveLength(1);
+  const DATA_KEY = Buffer.alloc(32, 7).toString('base64');
+  expect(() => loadApiConfig({ NODE_ENV: 'production', DATA_KEY })).toThrow(/API_KEYS: at least one key/);
+  expect(loadApiConfig({ NODE_ENV: 'production', API_KEYS: `agent:${KEY}`, DATA_KEY }).api.keys).toHaveLength(1);
   expect(loadConfig({ NODE_ENV: 'production' }).env).toBe('production');
 });
 
@@ -73,6 +74,7 @@ test('the worker needs a 32-byte data key to open sealed text; anything else is 
   const key = Buffer.alloc(32, 1).toString('base64');
   expect(loadWorkerConfig({ DATA_KEY: key }).dataKey).toBe(key);
   expect(() => loadWorkerConfig({})).toThrow(/DATA_KEY: required/);
+  expect(() => loadApiConfig({})).toThrow(/DATA_KEY: required/);
   expect(() => loadConfig({ DATA_KEY: Buffer.alloc(16).toString('base64') })).toThrow(
     /DATA_KEY: must be 32 random bytes/,
   );

@@ -1,0 +1,133 @@
+/**
+ * Everything the routes do with a case once it exists: the actions (each an Update of the case
+ * workflow, answered once the workflow applied or refused it) and the reads (the case record and
+ * its projection in the database, merged with the workflow's live state).
+ */
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { CaseView } from '../activities/contracts';
+import type { Actor } from '../domain/case/actions';
+import { TERMINAL_STATUSES } from '../domain/case/types';
+import type { CallTaskModel } from '../models/call-task';
+import type { CaseRecord, CaseRecordModel } from '../models/case-record';
+import type { JournalEntryModel } from '../models/journal-entry';
+import { getCaseQuery } from '../workflows/case-definitions';
+import { ApiError } from './errors';
+import { afterCursor, decodeCursor, page } from './pagination';
+import { caseResource, callTaskResource, journalEntryResource } from './resources';
+import type { CaseResource, listCallTasksQuery, listCasesQuery } from './schemas';
+import { isTemporalUnreachable, refusedUpdate, unavailable } from './upstream-errors';
+import type { z } from 'zod';
+
+export interface CaseServiceDependencies {
+  records: CaseRecordModel;
+  journal: JournalEntryModel;
+  callTasks: CallTaskModel;
+  client: Client;
+  /** How long a call to Temporal may take before the answer is 503. */
+  temporalTimeoutMs: number;
+}
+
+const isTerminal = (status: string): boolean => (TERMINAL_STATUSES as readonly string[]).includes(status);
+
+export function createCaseService(dependencies: CaseServiceDependencies) {
+  const { records, journal, callTasks, client, temporalTimeoutMs } = dependencies;
+
+  const withinDeadline = <T>(call: () => Promise<T>): Promise<T> =>
+    client.withDeadline(Date.now() + temporalTimeoutMs, call);
+
+  async function findRecord(caseId: string): Promise<CaseRecord> {
+    const record = await records.findOne({ caseId }).lean<CaseRecord>();
+    if (!record) throw new ApiError('not_found', `no case ${caseId}`);
+    return record;
+  }
+
+  /** Runs one action; a refusal comes back as the contract's 409 or 422, with nothing changed. */
+  async function act<Input>(
+    caseId: string,
+    update: UpdateDefinition<CaseView, [Input, Actor]>,
+    input: Input,
+    actor: Actor,
+  ): Promise<CaseResource> {
+    const record = await findRecord(caseId);
+    const handle = client.workflow.getHandle(record.workflowId);
+    try {
+      const view = await withinDeadline(() => handle.executeUpdate(update, { args: [input, actor] }));
+      return caseResource(record, view);
+    } catch (error) {
+      const refused = refusedUpdate(error);
+      if (refused) throw refused;
+      if (error instanceof WorkflowNotFoundError) {
+        // The workflow has ended (the record's projection says how) or intake has not started it yet.
+        if (!record.workflowStartedAt) throw unavailable('Temporal');
+        throw new ApiError('invalid_transition', `the case is ${record.status}: it accepts no more actions`);
+      }
+      if (isTemporalUnreachable(error)) throw unavailable('Temporal');
+      throw error;
+    }
+  }
+
+  async function getCase(caseId: string): Promise<CaseResource> {
+    const record = await findRecord(caseId);
+    // A closed case's last projection is its final state: no need to ask the workflow.
+    if (isTerminal(record.status) || !record.workflowStartedAt) return caseResource(record);
+    try {
+      const live = await withinDeadline(() => client.workflow.getHandle(record.workflowId).query(getCaseQuery));
+      return caseResource(record, live);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return caseResource(record);
+      if (isTemporalUnreachable(error)) throw unavailable('Temporal');
+      throw error;
+    }
+  }
+
+  /** Newest first, by opening time. */
+  async function listCases(query: z.output<typeof listCasesQuery>) {
+    const filter: Record<string, unknown> = {};
+    if (query.status) filter.status = query.status;
+    if (query.stage) filter.stage = query.stage;
+    if (query.creditorId) filter.creditorId = query.creditorId;
+    if (query.debtorKind) filter.debtorKind = query.debtorKind;
+    if (query.cursor) Object.assign(filter, afterCursor('openedAt', decodeCursor(query.cursor), -1));
+    const found = await records
+      .find(filter)
+      .sort({ openedAt: -1, _id: -1 })
+      .limit(query.limit + 1)
+      .lean<(CaseRecord & { _id: import('mongoose').Types.ObjectId })[]>();
+    const { items, nextCursor } = page(found, query.limit, (record) => record.openedAt);
+    return { items: items.map((record) => caseResource(record)), nextCursor };
+  }
+
+  /** The whole evidence trail, oldest first: nothing is paged away. */
+  async function getJournal(caseId: string) {
+    await findRecord(caseId);
+    const entries = await journal.find({ caseId }).sort({ at: 1, _id: 1 }).lean();
+    return { entries: entries.map(journalEntryResource) };
+  }
+
+  /** By due time, soonest first: the agents' queue. */
+  async function listCallTasks(query: z.output<typeof listCallTasksQuery>) {
+    const filter: Record<string, unknown> = { status: query.status };
+    if (query.agentId) filter.agentId = query.agentId;
+    if (query.cursor) Object.assign(filter, afterCursor('dueAt', decodeCursor(query.cursor), 1));
+    const found = await callTasks
+      .find(filter)
+      .sort({ dueAt: 1, _id: 1 })
+      .limit(query.limit + 1)
+      .lean();
+    const { items, nextCursor } = page(found, query.limit, (task) => task.dueAt);
+    const caseIds = [...new Set(items.map((task) => task.caseId))];
+    const debtors = new Map(
+      (
+        await records
+          .find({ caseId: { $in: caseIds } }, { caseId: 1, 'debtor.name': 1, 'debtor.phone': 1 })
+          .lean<Pick<CaseRecord, 'caseId' | 'debtor'>[]>()
+      ).map((record) => [record.caseId, record.debtor] as const),
+    );
+    return { items: items.map((task) => callTaskResource(task, debtors.get(task.caseId))), nextCursor };
+  }
+
+  return { act, getCase, listCases, getJournal, listCallTasks };
+}
+
+export type CaseService = ReturnType<typeof createCaseService>;

@@ -1,0 +1,231 @@
+/**
+ * Opening a case (`POST /cases`): the collectability check, then two writes that must agree — the
+ * case record in the database and the case workflow in Temporal — with no transaction spanning
+ * them. What makes that safe:
+ *
+ * - the case id is derived from (creditor, reference), and the workflow id from the case id, so
+ *   every retry, concurrent request or sweep names the same workflow, and Temporal refuses a
+ *   second one with that id: never two workflows;
+ * - the record is written first, whole, in one insert guarded by the unique (creditor, reference)
+ *   index, with `workflowStartedAt: null`; the workflow is started next, then the record marked.
+ *   A process that dies in between leaves a record whose workflow `startPendingWorkflows` (run at
+ *   start-up and every minute) or the client's retry starts: the case is never lost;
+ * - if Temporal cannot be reached, the record is removed again and the answer is 503: the
+ *   request had no effect, as the contract asks.
+ */
+import { createHash } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import stableStringify from 'safe-stable-stringify';
+import { checkCollectability } from '../domain/collectability';
+import type { CaseInput } from '../domain/case/types';
+import { parisDateOf } from '../domain/dates';
+import { formatAmount } from '../domain/money';
+import type { CaseRecord, CaseRecordModel } from '../models/case-record';
+import type { Logger } from '../observability/logger';
+import { CASE_WORKFLOW_TYPE, caseWorkflowId } from '../workflows/case-definitions';
+import type { collectionCase } from '../workflows/collection-case';
+import { BalanceCents, CaseStage, CaseStatus, CreditorId, DebtorKind } from '../workflows/search-attributes';
+import { ApiError } from './errors';
+import type { OpenCaseBody } from './schemas';
+import { isTemporalUnreachable, unavailable } from './upstream-errors';
+
+export interface IntakeDependencies {
+  records: CaseRecordModel;
+  client: Client;
+  taskQueue: string;
+  now: () => Promise<Date>;
+  logger: Logger;
+}
+
+/** 20 hex digits of SHA-256: no personal data, and the same (creditor, reference) always maps to it. */
+export function caseIdFor(creditorId: string, reference: string): string {
+  return `c_${createHash('sha256').update(`${creditorId}\u0000${reference}`).digest('hex').slice(0, 20)}`;
+}
+
+/** Key order and defaults applied: two payloads that mean the same case hash the same. */
+function payloadHashOf(body: OpenCaseBody): string {
+  return createHash('sha256').update(stableStringify(body)).digest('hex');
+}
+
+/** R2 needs "how to pay" in every message; without instructions, the plainest ones that are always true. */
+function paymentInstructionsFor(body: OpenCaseBody): string {
+  return (
+    body.creditor.paymentInstructions ??
+    `par virement ou par chèque à l'ordre de ${body.creditor.name}, ${body.creditor.address}, ` +
+      `en rappelant la référence ${body.reference}`
+  );
+}
+
+const isDuplicateKey = (error: unknown): boolean => (error as { code?: unknown } | null)?.code === 11000;
+
+export function createIntake(dependencies: IntakeDependencies) {
+  const { records, client, taskQueue, now, logger } = dependencies;
+
+  function workflowInput(record: CaseRecord): CaseInput {
+    return {
+      caseId: record.caseId,
+      reference: record.reference,
+      creditorId: record.creditorId,
+      debtorKind: record.debtorKind,
+      policyId: record.policy,
+      currency: record.claim.currency,
+      invoices: record.claim.invoices.map((invoice) => ({
+        number: invoice.number,
+        issueDate: invoice.issueDate,
+        dueDate: invoice.dueDate,
+        amountCents: invoice.amountCents,
+        ...(invoice.performanceDate ? { performanceDate: invoice.performanceDate } : {}),
+      })),
+      ...(record.claim.type ? { claimType: record.claim.type } : {}),
+      openedAt: record.openedAt.toISOString(),
+    };
+  }
+
+  /** Starts the case's workflow unless it already runs (or ran): idempotent by workflow id. */
+  async function ensureWorkflow(record: CaseRecord): Promise<void> {
+    if (record.workflowStartedAt) return;
+    try {
+      await client.workflow.start<typeof collectionCase>(CASE_WORKFLOW_TYPE, {
+        workflowId: record.workflowId,
+        taskQueue,
+        args: [workflowInput(record)],
+        // A closed case is never run again under the same id.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        // Shown in the Web UI's list: ids and amounts only (R7).
+        staticSummary: `Créance ${record.reference} (${record.creditorId}) — ${formatAmount(record.balanceCents, record.claim.currency)}`,
+        typedSearchAttributes: [
+          { key: CaseStatus, value: 'active' },
+          { key: CaseStage, value: 'none' },
+          { key: BalanceCents, value: record.balanceCents },
+          { key: CreditorId, value: record.creditorId },
+          { key: DebtorKind, value: record.debtorKind },
+        ],
+      });
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    }
+    const startedAt = await now();
+    await records.updateOne(
+      { caseId: record.caseId, workflowStartedAt: null },
+      { $set: { workflowStartedAt: startedAt } },
+    );
+    record.workflowStartedAt = startedAt;
+  }
+
+  async function existingCase(body: OpenCaseBody, payloadHash: string): Promise<CaseRecord | null> {
+    const existing = await records
+      .findOne({ creditorId: body.creditor.id, reference: body.reference })
+      .lean<CaseRecord>();
+    if (existing && existing.payloadHash !== payloadHash) {
+      throw new ApiError(
+        'conflict',
+        `creditor ${body.creditor.id} already has a case with reference ${body.reference}, opened with another payload`,
+        [
+          {
+            path: 'body.reference',
+            reason: 'already used by this creditor for a different case',
+            caseId: existing.caseId,
+          },
+        ],
+      );
+    }
+    return existing;
+  }
+
+  /** `created` is false when the identical case existed already (the contract's 200). */
+  async function openCase(body: OpenCaseBody): Promise<{ created: boolean; record: CaseRecord }> {
+    const openedAt = await now();
+    const verdict = checkCollectability(
+      { ...body.claim, basis: body.claim.basis ?? '' },
+      body.debtor.kind,
+      parisDateOf(openedAt),
+    );
+    if (!verdict.collectable) {
+      throw new ApiError(
+        'not_collectable',
+        `the claim is not collectable: ${verdict.reasons.map((reason) => reason.message).join('; ')}`,
+        verdict.reasons.map((reason) => ({
+          path: `body.${reason.path}`,
+          reason: reason.message,
+          condition: reason.condition,
+          code: reason.code,
+        })),
+      );
+    }
+    const payloadHash = payloadHashOf(body);
+    const earlier = await existingCase(body, payloadHash);
+    if (earlier) {
+      await ensureWorkflow(earlier);
+      return { created: false, record: earlier };
+    }
+
+    const caseId = caseIdFor(body.creditor.id, body.reference);
+    // Kept once, as the messages read it, in `paymentInstructions` below.
+    const { paymentInstructions: _instructions, ...creditor } = body.creditor;
+    const document = {
+      caseId,
+      creditorId: body.creditor.id,
+      reference: body.reference,
+      payloadHash,
+      workflowId: caseWorkflowId(caseId),
+      creditor,
+      ...(body.collector ? { collector: body.collector } : {}),
+      debtor: body.debtor,
+      claim: { ...body.claim, basis: body.claim.basis ?? '' },
+      policy: body.policy,
+      paymentInstructions: paymentInstructionsFor(body),
+      openedAt,
+      workflowStartedAt: null,
+      status: 'active' as const,
+      stage: 'none' as const,
+      balanceCents: body.claim.invoices.reduce((sum, invoice) => sum + invoice.amountCents, 0),
+      debtorKind: body.debtor.kind,
+    };
+    let record: CaseRecord;
+    try {
+      record = (await records.create(document)).toObject() as CaseRecord;
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      // A concurrent request won the insert: the same case (200) or another payload (409).
+      const concurrent = await existingCase(body, payloadHash);
+      if (!concurrent) throw unavailable('the database');
+      await ensureWorkflow(concurrent);
+      return { created: false, record: concurrent };
+    }
+
+    try {
+      await ensureWorkflow(record);
+    } catch (error) {
+      if (isTemporalUnreachable(error)) {
+        // Undo the insert so that the request had no effect; if even that fails, the sweep starts it.
+        await records.deleteOne({ caseId, workflowStartedAt: null }).catch(() => undefined);
+        throw unavailable('Temporal');
+      }
+      throw error;
+    }
+    logger.info({ caseId, creditorId: record.creditorId, policy: record.policy }, 'case opened');
+    return { created: true, record };
+  }
+
+  /**
+   * Starts the workflows of records left without one by a process that died mid-intake. Only
+   * records older than `graceMs`, so an intake still in flight finishes its own work.
+   */
+  async function startPendingWorkflows(graceMs = 60_000): Promise<number> {
+    const cutoff = new Date((await now()).getTime() - graceMs);
+    const pending = await records
+      .find({ workflowStartedAt: null, openedAt: { $lt: cutoff } })
+      .limit(100)
+      .lean<CaseRecord[]>();
+    for (const record of pending) {
+      await ensureWorkflow(record);
+      logger.warn({ caseId: record.caseId }, 'started the workflow of a case whose intake was interrupted');
+    }
+    return pending.length;
+  }
+
+  return { openCase, startPendingWorkflows };
+}
+
+export type Intake = ReturnType<typeof createIntake>;

@@ -1,0 +1,306 @@
+/**
+ * The routes of docs/api.md as data: path, roles, schemas and handler in one place. The app
+ * (api/app.ts) mounts them with validation and role checks; the OpenAPI description
+ * (api/openapi.ts) is generated from the same list, so the two cannot disagree.
+ */
+import type { z } from 'zod';
+import type { Role } from '../config';
+import type { Actor } from '../domain/case/actions';
+import type { SealedText } from '../domain/case/types';
+import {
+  agreeInstallmentPlanUpdate,
+  cancelCaseUpdate,
+  openDisputeUpdate,
+  pauseCaseUpdate,
+  recordCallOutcomeUpdate,
+  recordPaymentUpdate,
+  recordPromiseUpdate,
+  recordReplyUpdate,
+  resolveDisputeUpdate,
+  resumeCaseUpdate,
+} from '../workflows/case-definitions';
+import type { Caller } from './auth';
+import type { CaseService } from './cases';
+import type { ErrorCode } from './errors';
+import type { Intake } from './intake';
+import * as schemas from './schemas';
+
+export interface RouteRequest {
+  params: Record<string, string>;
+  query: unknown;
+  body: unknown;
+  caller?: Caller;
+}
+
+export interface RouteDefinition {
+  method: 'get' | 'post';
+  /** Express syntax (`/cases/:id`); the OpenAPI generator turns it into `/cases/{id}`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  /** Who may call it besides managers, who may call everything; `public` needs no key. */
+  roles: readonly Role[] | 'public';
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  success: { status: 200 | 201; schema: z.ZodType; description: string }[];
+  errors: readonly ErrorCode[];
+  handle: (request: RouteRequest) => Promise<{ status: number; body: unknown }>;
+}
+
+export interface RouteServices {
+  intake: Intake;
+  cases: CaseService;
+  seal: (plain: string) => SealedText;
+  health: () => Promise<{ status: 'ok' | 'degraded' }>;
+}
+
+const ok = (body: unknown) => ({ status: 200, body });
+
+/** The journal names who acted: the agent when the body says so, otherwise the key's fingerprint. */
+function actorOf(caller: Caller | undefined, agentId?: string): Actor {
+  if (!caller) throw new Error('an action route ran without a caller: its role check is missing');
+  return { role: caller.role, id: agentId ?? caller.keyId };
+}
+
+const ACTION_ERRORS: readonly ErrorCode[] = [
+  'validation_failed',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'invalid_transition',
+  'unprocessable',
+  'unavailable',
+];
+
+interface ActionSpec<Body, Input> {
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  roles: readonly Role[];
+  body: z.ZodType<Body>;
+  update: Parameters<CaseService['act']>[1] & { name: string };
+  toInput: (body: Body) => Input;
+  agentId?: (body: Body) => string | undefined;
+}
+
+export function buildRoutes(services: RouteServices): RouteDefinition[] {
+  const { intake, cases, seal } = services;
+  const sealOptional = (text: string | undefined) => (text === undefined ? undefined : seal(text));
+
+  function action<Body, Input>(spec: ActionSpec<Body, Input>): RouteDefinition {
+    return {
+      method: 'post',
+      path: spec.path,
+      operationId: spec.operationId,
+      summary: spec.summary,
+      description:
+        (spec.description ? `${spec.description}\n\n` : '') +
+        'Answers once the case workflow has applied the action, so the Case returned already reflects it. ' +
+        'A refusal (409 invalid_transition, 422 unprocessable) changes nothing.',
+      roles: spec.roles,
+      params: schemas.caseIdParams,
+      body: spec.body,
+      success: [{ status: 200, schema: schemas.caseResource, description: 'The case after the action' }],
+      errors: ACTION_ERRORS,
+      handle: async ({ params, body, caller }) => {
+        const parsed = body as Body;
+        const input = spec.toInput(parsed);
+        return ok(await cases.act(params.id!, spec.update as never, input, actorOf(caller, spec.agentId?.(parsed))));
+      },
+    };
+  }
+
+  type Payment = z.output<typeof schemas.paymentBody>;
+  type PromiseBody = z.output<typeof schemas.promiseBody>;
+  type Reply = z.output<typeof schemas.replyBody>;
+  type CallOutcome = z.output<typeof schemas.callOutcomeBody>;
+  type Dispute = z.output<typeof schemas.disputeBody>;
+  type Resolution = z.output<typeof schemas.disputeResolutionBody>;
+  type Plan = z.output<typeof schemas.installmentPlanBody>;
+  type Pause = z.output<typeof schemas.pauseBody>;
+  type Cancel = z.output<typeof schemas.cancelBody>;
+
+  return [
+    {
+      method: 'get',
+      path: '/health',
+      operationId: 'getHealth',
+      summary: 'State of Temporal and the database',
+      roles: 'public',
+      success: [{ status: 200, schema: schemas.health, description: 'Both answer' }],
+      errors: ['unavailable'],
+      handle: async () => {
+        const report = await services.health();
+        return { status: report.status === 'ok' ? 200 : 503, body: report };
+      },
+    },
+    {
+      method: 'post',
+      path: '/cases',
+      operationId: 'openCase',
+      summary: 'Open a case',
+      description:
+        'Checks that the claim is certaine, liquide and exigible and not time-barred (422 not_collectable ' +
+        'lists every failed condition), then opens the case and starts its workflow. Idempotent on ' +
+        'creditor.id + reference: the identical case again answers 200 with the same case; the same ' +
+        'reference with another payload answers 409 conflict. Free-text extensions to the contract: ' +
+        'creditor.paymentInstructions, claim.type, invoices[].performanceDate.',
+      roles: ['operations'],
+      body: schemas.openCaseBody,
+      success: [
+        { status: 201, schema: schemas.caseResource, description: 'Opened' },
+        { status: 200, schema: schemas.caseResource, description: 'The identical case was already open' },
+      ],
+      errors: ['validation_failed', 'unauthorized', 'forbidden', 'conflict', 'not_collectable', 'unavailable'],
+      handle: async ({ body }) => {
+        const { created, record } = await intake.openCase(body as schemas.OpenCaseBody);
+        return { status: created ? 201 : 200, body: await cases.getCase(record.caseId) };
+      },
+    },
+    {
+      method: 'get',
+      path: '/cases',
+      operationId: 'listCases',
+      summary: 'List cases, newest first',
+      description: 'Filters combine. Pass nextCursor back as cursor for the next page; null means the last page.',
+      roles: ['operations', 'agent'],
+      query: schemas.listCasesQuery,
+      success: [{ status: 200, schema: schemas.caseList, description: 'One page of cases' }],
+      errors: ['validation_failed', 'unauthorized', 'unavailable'],
+      handle: async ({ query }) => ok(await cases.listCases(query as z.output<typeof schemas.listCasesQuery>)),
+    },
+    {
+      method: 'get',
+      path: '/cases/:id',
+      operationId: 'getCase',
+      summary: 'A case, with the live state of its workflow',
+      roles: ['operations', 'agent'],
+      params: schemas.caseIdParams,
+      success: [{ status: 200, schema: schemas.caseResource, description: 'The case' }],
+      errors: ['validation_failed', 'unauthorized', 'not_found', 'unavailable'],
+      handle: async ({ params }) => ok(await cases.getCase(params.id!)),
+    },
+    {
+      method: 'get',
+      path: '/cases/:id/journal',
+      operationId: 'getJournal',
+      summary: 'The evidence trail of a case, oldest first',
+      roles: ['operations', 'agent'],
+      params: schemas.caseIdParams,
+      success: [{ status: 200, schema: schemas.journal, description: 'Every entry of the case' }],
+      errors: ['validation_failed', 'unauthorized', 'not_found', 'unavailable'],
+      handle: async ({ params }) => ok(await cases.getJournal(params.id!)),
+    },
+    action<Payment, Payment>({
+      path: '/cases/:id/payments',
+      operationId: 'recordPayment',
+      summary: 'Record a payment',
+      description:
+        'The same payment reference recorded twice counts once. A payment on a closed case is invalid_transition.',
+      roles: ['operations'],
+      body: schemas.paymentBody,
+      update: recordPaymentUpdate,
+      toInput: (body) => body,
+    }),
+    action<PromiseBody, PromiseBody>({
+      path: '/cases/:id/promises',
+      operationId: 'recordPromise',
+      summary: 'Record a promise to pay',
+      roles: ['agent'],
+      body: schemas.promiseBody,
+      update: recordPromiseUpdate,
+      toInput: (body) => body,
+      agentId: (body) => body.agentId,
+    }),
+    action({
+      path: '/cases/:id/replies',
+      operationId: 'recordReply',
+      summary: 'Record a reply of the debtor',
+      roles: ['agent'],
+      body: schemas.replyBody,
+      update: recordReplyUpdate,
+      toInput: (body: Reply) => ({ ...body, message: seal(body.message) }),
+    }),
+    action({
+      path: '/cases/:id/call-outcomes',
+      operationId: 'recordCallOutcome',
+      summary: 'Record the outcome of a call',
+      description: 'Closes the named call task; callback_requested creates a new task due at callbackAt.',
+      roles: ['agent'],
+      body: schemas.callOutcomeBody,
+      update: recordCallOutcomeUpdate,
+      toInput: (body: CallOutcome) => ({ ...body, notes: sealOptional(body.notes) }),
+      agentId: (body: CallOutcome) => body.agentId,
+    }),
+    action({
+      path: '/cases/:id/disputes',
+      operationId: 'openDispute',
+      summary: 'Record a dispute: every automated contact stops until a manager resolves it',
+      roles: ['agent'],
+      body: schemas.disputeBody,
+      update: openDisputeUpdate,
+      toInput: (body: Dispute) => ({ ...body, reason: seal(body.reason) }),
+    }),
+    action({
+      path: '/cases/:id/disputes/resolve',
+      operationId: 'resolveDispute',
+      summary: 'Resolve the dispute: rejected, upheld or adjusted',
+      roles: [],
+      body: schemas.disputeResolutionBody,
+      update: resolveDisputeUpdate,
+      toInput: (body: Resolution) => ({ ...body, notes: sealOptional(body.notes) }),
+    }),
+    action<Plan, Plan>({
+      path: '/cases/:id/installment-plans',
+      operationId: 'agreeInstallmentPlan',
+      summary: 'Record an agreed installment plan (échéancier)',
+      description:
+        'The installments must sum to the balance, with strictly increasing dates, within the policy limits.',
+      roles: ['agent'],
+      body: schemas.installmentPlanBody,
+      update: agreeInstallmentPlanUpdate,
+      toInput: (body) => body,
+    }),
+    action({
+      path: '/cases/:id/pause',
+      operationId: 'pauseCase',
+      summary: 'Pause the case (until a date, or until resumed)',
+      roles: [],
+      body: schemas.pauseBody,
+      update: pauseCaseUpdate,
+      toInput: (body: Pause) => ({ ...body, reason: seal(body.reason) }),
+    }),
+    action({
+      path: '/cases/:id/resume',
+      operationId: 'resumeCase',
+      summary: 'Resume a paused case',
+      roles: [],
+      body: schemas.resumeBody,
+      update: resumeCaseUpdate,
+      toInput: () => ({}),
+    }),
+    action({
+      path: '/cases/:id/cancel',
+      operationId: 'cancelCase',
+      summary: 'Cancel the case',
+      roles: ['operations'],
+      body: schemas.cancelBody,
+      update: cancelCaseUpdate,
+      toInput: (body: Cancel) => ({ reason: seal(body.reason) }),
+    }),
+    {
+      method: 'get',
+      path: '/call-tasks',
+      operationId: 'listCallTasks',
+      summary: "The agents' queue of calls, soonest due first",
+      roles: ['agent'],
+      query: schemas.listCallTasksQuery,
+      success: [{ status: 200, schema: schemas.callTaskList, description: 'One page of call tasks' }],
+      errors: ['validation_failed', 'unauthorized', 'forbidden', 'unavailable'],
+      handle: async ({ query }) => ok(await cases.listCallTasks(query as z.output<typeof schemas.listCallTasksQuery>)),
+    },
+  ];
+}

@@ -1,0 +1,217 @@
+/**
+ * The whole product in one test file's reach: a time-skipping Temporal server, a database on the
+ * run's FerretDB, a worker running the case workflow with its real activities (simulated
+ * transports), and the HTTP API served on an ephemeral port with one key per role. Tests talk to
+ * it over HTTP only, as a client would, and move the server's virtual clock with `env.sleep`.
+ */
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { DateTime } from 'luxon';
+import type { Connection } from 'mongoose';
+import { createCaseActivities } from '../../activities/case-activities';
+import { SimulatedTransport } from '../../activities/simulated-transport';
+import { createApi, type Api } from '../../api/app';
+import type { Role } from '../../config';
+import { callTaskModel } from '../../models/call-task';
+import { caseRecordModel } from '../../models/case-record';
+import { journalEntryModel } from '../../models/journal-entry';
+import { messageSendModel } from '../../models/message-send';
+import { createLogger } from '../../observability/logger';
+import { registerSearchAttributes } from '../../worker/register-search-attributes';
+import { connectTestDatabase, dropTestDatabase } from '../helpers/database';
+import { bundleWorkflows, createTimeSkippingEnv } from '../helpers/temporal';
+
+export const KEYS: Record<Role, string> = {
+  operations: `ops-${'o'.repeat(24)}`,
+  agent: `agent-${'a'.repeat(24)}`,
+  manager: `manager-${'m'.repeat(24)}`,
+};
+
+export interface ApiResponse {
+  status: number;
+  // Tests read whatever the API answered; the schemas are asserted, not assumed.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+  headers: Headers;
+}
+
+export interface RequestOptions {
+  as?: Role | 'nobody';
+  body?: unknown;
+  /** Sent as is, instead of JSON-encoding `body`. */
+  raw?: string;
+  headers?: Record<string, string>;
+}
+
+export interface ApiTestContext {
+  env: TestWorkflowEnvironment;
+  database: Connection;
+  api: Api;
+  baseUrl: string;
+  dataKey: Buffer;
+  taskQueue: string;
+  request(method: string, path: string, options?: RequestOptions): Promise<ApiResponse>;
+  /** The server's virtual "now" in Paris. */
+  now(): Promise<DateTime>;
+}
+
+export async function callApi(baseUrl: string, method: string, path: string, options: RequestOptions = {}) {
+  const as = options.as ?? 'manager';
+  const headers: Record<string, string> = { ...(as === 'nobody' ? {} : { authorization: `Bearer ${KEYS[as]}` }) };
+  let payload: string | undefined = options.raw;
+  if (payload === undefined && options.body !== undefined) payload = JSON.stringify(options.body);
+  if (payload !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { ...headers, ...options.headers },
+    ...(payload !== undefined ? { body: payload } : {}),
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    // Not JSON (e.g. the /docs page): the text is the body.
+  }
+  return { status: response.status, body, headers: response.headers } as ApiResponse;
+}
+
+/** Sets the context up before the file's tests and tears it down after them. */
+export function setUpApiFile(label: string): ApiTestContext {
+  const context = {} as ApiTestContext;
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  let server: Server | undefined;
+
+  beforeAll(async () => {
+    const [env, bundle, database] = await Promise.all([
+      createTimeSkippingEnv(),
+      bundleWorkflows(require.resolve('../../workflows')),
+      connectTestDatabase(label),
+    ]);
+    // Unique indexes carry the idempotency: they must exist before the first write.
+    await Promise.all(
+      [caseRecordModel, journalEntryModel, callTaskModel, messageSendModel].map((model) =>
+        model(database).createIndexes(),
+      ),
+    );
+    await registerSearchAttributes(env.connection, 'default');
+    const dataKey = randomBytes(32);
+    const taskQueue = `api-${label}`;
+    const logger = createLogger('test', 'silent');
+    const simulated = () => new SimulatedTransport();
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: bundle,
+      activities: createCaseActivities({
+        connection: database,
+        dataKey,
+        logger,
+        transports: { email: simulated(), sms: simulated(), letter: simulated() },
+      }),
+    });
+    running = worker.run();
+    const api = createApi({
+      temporal: env.connection,
+      database,
+      logger,
+      namespace: 'default',
+      taskQueue,
+      keys: (Object.keys(KEYS) as Role[]).map((role) => ({ role, key: KEYS[role] })),
+      dataKey,
+      now: async () => new Date(await env.currentTimeMs()),
+    });
+    server = api.app.listen(0, '127.0.0.1');
+    await new Promise<void>((resolve) => server!.once('listening', () => resolve()));
+    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    Object.assign(context, {
+      env,
+      database,
+      api,
+      baseUrl,
+      dataKey,
+      taskQueue,
+      request: (method: string, path: string, options?: RequestOptions) => callApi(baseUrl, method, path, options),
+      now: async () => DateTime.fromMillis(await env.currentTimeMs(), { zone: 'Europe/Paris' }),
+    });
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    worker?.shutdown();
+    await running?.catch(() => undefined);
+    await context.env?.teardown();
+    if (context.database) await dropTestDatabase(context.database);
+  });
+
+  return context;
+}
+
+let counter = 0;
+
+/** A collectable business claim due three days ago (in the server's time), with a reference of its own. */
+export function openCaseBody(today: DateTime, overrides: Record<string, unknown> = {}) {
+  counter += 1;
+  return {
+    reference: `INV-${today.toFormat('yyyyMMdd')}-${counter}-${randomBytes(2).toString('hex')}`,
+    creditor: {
+      id: 'acme',
+      name: 'ACME SAS',
+      legalId: '552100554',
+      address: '1 rue de la Paix, 75001 Paris',
+      email: 'compta@acme.example',
+    },
+    debtor: {
+      kind: 'business',
+      name: 'Dupont SARL',
+      email: 'contact@dupont.example',
+      phone: '+33612345678',
+      address: '5 avenue Foch, 69006 Lyon',
+      legalId: '123456789',
+    },
+    claim: {
+      nature: 'Prestation de maintenance, octobre',
+      basis: 'Bon de commande BC-778 signé',
+      currency: 'EUR',
+      invoices: [
+        {
+          number: `F-${counter}`,
+          issueDate: today.minus({ days: 33 }).toISODate()!,
+          dueDate: today.minus({ days: 3 }).toISODate()!,
+          amountCents: 185000,
+        },
+      ],
+    },
+    policy: 'standard',
+    ...overrides,
+  };
+}
+
+/** Opens a case over HTTP and returns it; fails the test with the API's answer otherwise. */
+export async function openCase(context: ApiTestContext, overrides: Record<string, unknown> = {}) {
+  const response = await context.request('POST', '/cases', {
+    as: 'operations',
+    body: openCaseBody(await context.now(), overrides),
+  });
+  if (response.status !== 201)
+    throw new Error(`POST /cases answered ${response.status}: ${JSON.stringify(response.body)}`);
+  return response.body as { id: string; reference: string; workflowId: string; [field: string]: unknown };
+}
+
+/** Polls until `check` passes: the projection and journal are written by activities, a moment after the Update. */
+export async function eventually<T>(
+  read: () => Promise<T>,
+  check: (value: T) => boolean,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (check(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

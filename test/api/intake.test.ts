@@ -1,0 +1,337 @@
+/**
+ * POST /cases over HTTP: the Case it answers, idempotency on creditor + reference, refusals that
+ * leave nothing behind, concurrent identical requests, and the crash between the case record and
+ * the workflow.
+ */
+import { Connection, WorkflowClient, WorkflowNotFoundError } from '@temporalio/client';
+import { createApi } from '../../api/app';
+import { caseIdFor } from '../../api/intake';
+import { caseRecordModel } from '../../models/case-record';
+import { createLogger } from '../../observability/logger';
+import { findFreePort } from '../../scripts/local-stack/ports';
+import { withServer } from '../helpers/http';
+import { callApi, eventually, KEYS, openCaseBody, setUpApiFile } from './api-harness';
+
+const context = setUpApiFile('intake');
+// Request bodies are built wrong on purpose here: their shape is whatever the test needs.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Body = Record<string, any>;
+const records = () => caseRecordModel(context.database);
+
+async function workflowExists(workflowId: string): Promise<boolean> {
+  try {
+    await context.env.client.workflow.getHandle(workflowId).describe();
+    return true;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return false;
+    throw error;
+  }
+}
+
+test('a collectable claim opens a case: 201, the Case of the contract, a running workflow', async () => {
+  const body = openCaseBody(await context.now());
+  const response = await context.request('POST', '/cases', { as: 'operations', body });
+
+  expect(response.status).toBe(201);
+  const opened = response.body;
+  expect(opened).toMatchObject({
+    id: caseIdFor('acme', body.reference),
+    reference: body.reference,
+    creditorId: 'acme',
+    status: 'active',
+    debtor: { kind: 'business', name: 'Dupont SARL', email: 'contact@dupont.example', phone: '+33612345678' },
+    amounts: { principalCents: 185000, paidCents: 0, balanceCents: 185000, currency: 'EUR' },
+    closedAt: null,
+    promise: null,
+    installmentPlan: null,
+    dispute: null,
+    workflowId: `case-${caseIdFor('acme', body.reference)}`,
+  });
+  expect(opened.openedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?[+-]\d\d:\d\d$/);
+  expect(opened.prescription).toEqual({ date: expect.stringMatching(/^\d{4}-\d\d-\d\d$/), prescribed: false });
+  expect(opened.nextAction).toEqual({ type: 'reminder_1', at: expect.any(String) });
+  expect(await workflowExists(opened.workflowId)).toBe(true);
+
+  const description = await context.env.client.workflow.getHandle(opened.workflowId).describe();
+  expect(description.typedSearchAttributes.getAll().map((pair) => pair.key.name)).toEqual(
+    expect.arrayContaining(['CaseStatus', 'CreditorId', 'BalanceCents']),
+  );
+  // No personal data in what the Web UI shows of the workflow (R7).
+  expect(JSON.stringify(await context.env.client.workflow.getHandle(opened.workflowId).fetchHistory())).not.toMatch(
+    /Dupont|contact@dupont|33612345678|Foch/,
+  );
+});
+
+test('the identical case again answers 200 with the same case; another payload on the reference is 409', async () => {
+  const body = openCaseBody(await context.now());
+  const first = await context.request('POST', '/cases', { as: 'operations', body });
+  // Key order does not make it another payload.
+  const reordered = {
+    policy: body.policy,
+    claim: body.claim,
+    debtor: body.debtor,
+    creditor: body.creditor,
+    reference: body.reference,
+  };
+  const again = await context.request('POST', '/cases', { as: 'operations', body: reordered });
+  expect(first.status).toBe(201);
+  expect(again.status).toBe(200);
+  expect(again.body.id).toBe(first.body.id);
+
+  const changed = { ...body, claim: { ...body.claim, invoices: [{ ...body.claim.invoices[0]!, amountCents: 99 }] } };
+  const conflict = await context.request('POST', '/cases', { as: 'operations', body: changed });
+  expect(conflict.status).toBe(409);
+  expect(conflict.body.error).toMatchObject({ code: 'conflict', details: [{ path: 'body.reference' }] });
+  expect(await records().countDocuments({ reference: body.reference })).toBe(1);
+});
+
+test('eight concurrent identical POSTs open one case and one workflow', async () => {
+  const body = openCaseBody(await context.now());
+  const answers = await Promise.all(
+    Array.from({ length: 8 }, () => context.request('POST', '/cases', { as: 'operations', body })),
+  );
+  const statuses = answers.map((answer) => answer.status).sort();
+  expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200, 201]);
+  expect(new Set(answers.map((answer) => answer.body.id)).size).toBe(1);
+  expect(await records().countDocuments({ reference: body.reference })).toBe(1);
+  // One workflow id, and Temporal refuses a second execution under it: one workflow.
+  const history = await context.env.client.workflow.getHandle(answers[0]!.body.workflowId).fetchHistory();
+  expect(history.events?.filter((event) => event.workflowExecutionStartedEventAttributes).length).toBe(1);
+  expect(await workflowExists(answers[0]!.body.workflowId)).toBe(true);
+});
+
+describe('a claim that is not certaine, liquide, exigible is 422 not_collectable, and nothing is created', () => {
+  test.each([
+    [
+      'no basis (certaine)',
+      (body: ReturnType<typeof openCaseBody>) => ({ ...body, claim: { ...body.claim, basis: '' } }),
+      'body.claim.basis',
+      'certaine',
+    ],
+    [
+      'an amount of 0 cents (liquide)',
+      (body: ReturnType<typeof openCaseBody>) => ({
+        ...body,
+        claim: { ...body.claim, invoices: [{ ...body.claim.invoices[0]!, amountCents: 0 }] },
+      }),
+      'body.claim.invoices[0].amountCents',
+      'liquide',
+    ],
+    [
+      'an invoice not yet due (exigible)',
+      (body: ReturnType<typeof openCaseBody>) => ({
+        ...body,
+        claim: { ...body.claim, invoices: [{ ...body.claim.invoices[0]!, dueDate: '2999-01-01' }] },
+      }),
+      'body.claim.invoices[0].dueDate',
+      'exigible',
+    ],
+  ])('%s', async (_what, change, path, condition) => {
+    const body = change(openCaseBody(await context.now()));
+    const response = await context.request('POST', '/cases', { as: 'operations', body });
+    expect(response.status).toBe(422);
+    expect(response.body.error.code).toBe('not_collectable');
+    expect(response.body.error.details).toContainEqual(
+      expect.objectContaining({ path, condition, reason: expect.any(String) }),
+    );
+    expect(await records().countDocuments({ reference: body.reference })).toBe(0);
+    expect(await workflowExists(`case-${caseIdFor('acme', body.reference)}`)).toBe(false);
+  });
+
+  test('a consumer claim barred after two years (L218-2) is refused as time-barred', async () => {
+    const today = await context.now();
+    const base = openCaseBody(today);
+    const body = {
+      ...base,
+      debtor: { ...base.debtor, kind: 'consumer', name: 'Jean Martin' },
+      claim: {
+        ...base.claim,
+        invoices: [
+          {
+            number: 'F-OLD',
+            issueDate: today.minus({ years: 3, days: 30 }).toISODate(),
+            dueDate: today.minus({ years: 3 }).toISODate(),
+            amountCents: 5000,
+          },
+        ],
+      },
+    };
+    const response = await context.request('POST', '/cases', { as: 'operations', body });
+    expect(response.status).toBe(422);
+    expect(response.body.error.details).toContainEqual(expect.objectContaining({ condition: 'prescription' }));
+  });
+});
+
+describe('malformed requests are 400 validation_failed naming the field, and create nothing', () => {
+  test('malformed JSON', async () => {
+    const response = await context.request('POST', '/cases', { as: 'operations', raw: '{"reference": "INV-1",' });
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({
+      error: {
+        code: 'validation_failed',
+        message: 'body: is not valid JSON',
+        details: [{ path: 'body', reason: 'is not valid JSON' }],
+      },
+    });
+  });
+
+  test.each([
+    ['a wrong type', (body: Record<string, unknown>) => ({ ...body, policy: 42 }), 'body.policy'],
+    ['an unknown field', (body: Record<string, unknown>) => ({ ...body, discount: 10 }), 'body.discount'],
+    [
+      'an unknown nested field',
+      (body: Body) => ({ ...body, debtor: { ...body.debtor, iban: 'FR76…' } }),
+      'body.debtor.iban',
+    ],
+    ['a missing field', ({ debtor: _debtor, ...body }: Record<string, unknown>) => body, 'body.debtor'],
+    [
+      'a malformed date',
+      (body: Body) => ({
+        ...body,
+        claim: { ...body.claim, invoices: [{ ...body.claim.invoices[0], dueDate: '31/10/2025' }] },
+      }),
+      'body.claim.invoices[0].dueDate',
+    ],
+    [
+      'a float amount where the type is wrong',
+      (body: Body) => ({
+        ...body,
+        claim: { ...body.claim, invoices: [{ ...body.claim.invoices[0], amountCents: '1850.00' }] },
+      }),
+      'body.claim.invoices[0].amountCents',
+    ],
+    ['an unknown policy', (body: Record<string, unknown>) => ({ ...body, policy: 'brutal' }), 'body.policy'],
+    [
+      'no way to reach the debtor',
+      (body: Body) => ({ ...body, debtor: { kind: 'business', name: 'Sans Contact SAS' } }),
+      'body.debtor',
+    ],
+    [
+      'a phone number that is not international',
+      (body: Body) => ({ ...body, debtor: { ...body.debtor, phone: '06 12 34 56 78' } }),
+      'body.debtor.phone',
+    ],
+  ])('%s', async (_what, change, path) => {
+    const body = change(openCaseBody(await context.now())) as { reference: string };
+    const response = await context.request('POST', '/cases', { as: 'operations', body });
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('validation_failed');
+    expect(response.body.error.details).toContainEqual({ path, reason: expect.any(String) });
+    expect(response.body.error.message).toContain(path);
+    expect(await records().countDocuments({ reference: body.reference })).toBe(0);
+  });
+
+  test('a body over 64 kB is 413 payload_too_large', async () => {
+    const body = { ...openCaseBody(await context.now()), padding: 'x'.repeat(70_000) };
+    const response = await context.request('POST', '/cases', { as: 'operations', body });
+    expect(response.status).toBe(413);
+    expect(response.body.error).toMatchObject({ code: 'payload_too_large', details: [{ path: 'body' }] });
+  });
+
+  test('a body not sent as JSON is 415 unsupported_media_type', async () => {
+    const response = await context.request('POST', '/cases', {
+      as: 'operations',
+      raw: JSON.stringify(openCaseBody(await context.now())),
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(response.status).toBe(415);
+    expect(response.body.error).toMatchObject({
+      code: 'unsupported_media_type',
+      details: [{ path: 'headers.content-type' }],
+    });
+  });
+});
+
+test('a crash between the case record and the workflow: the retry starts the workflow once, and so does the sweep', async () => {
+  const dying = createApi({
+    temporal: context.env.connection,
+    database: context.database,
+    logger: createLogger('test', 'silent'),
+    namespace: 'default',
+    taskQueue: context.taskQueue,
+    keys: [{ role: 'operations', key: KEYS.operations }],
+    dataKey: context.dataKey,
+    now: async () => new Date(await context.env.currentTimeMs()),
+  });
+  // The process "dies" right after the insert: the start never reaches Temporal.
+  const start = jest.spyOn(WorkflowClient.prototype, 'start').mockRejectedValue(new Error('process died'));
+  const retried = openCaseBody(await context.now());
+  const swept = openCaseBody(await context.now());
+  await withServer(dying.app, async (url) => {
+    expect((await callApi(url, 'POST', '/cases', { as: 'operations', body: retried })).status).toBe(500);
+    expect((await callApi(url, 'POST', '/cases', { as: 'operations', body: swept })).status).toBe(500);
+  });
+  start.mockRestore();
+  for (const body of [retried, swept]) {
+    expect(await records().findOne({ reference: body.reference }).lean()).toMatchObject({ workflowStartedAt: null });
+  }
+
+  // The client retries: the same case, and now its workflow.
+  const retry = await context.request('POST', '/cases', { as: 'operations', body: retried });
+  expect(retry.status).toBe(200);
+  expect(await workflowExists(retry.body.workflowId)).toBe(true);
+
+  // Nobody retries the other one: the sweep starts it once its grace period is over.
+  expect(await context.api.intake.startPendingWorkflows(0)).toBe(1);
+  const sweptRecord = await records().findOne({ reference: swept.reference }).lean();
+  expect(sweptRecord?.workflowStartedAt).toBeInstanceOf(Date);
+  expect(await workflowExists(sweptRecord!.workflowId)).toBe(true);
+  expect(await context.api.intake.startPendingWorkflows(0)).toBe(0);
+  const live = await eventually(
+    () => context.request('GET', `/cases/${sweptRecord!.caseId}`),
+    (response) => response.body?.nextAction?.type === 'reminder_1',
+  );
+  expect(live.body.status).toBe('active');
+});
+
+test('with Temporal unreachable, POST /cases is 503 and leaves no record', async () => {
+  const unreachable = Connection.lazy({ address: `127.0.0.1:${await findFreePort()}` });
+  const api = createApi({
+    temporal: unreachable,
+    database: context.database,
+    logger: createLogger('test', 'silent'),
+    namespace: 'default',
+    taskQueue: context.taskQueue,
+    keys: [{ role: 'operations', key: KEYS.operations }],
+    dataKey: context.dataKey,
+    now: async () => new Date(await context.env.currentTimeMs()),
+    temporalTimeoutMs: 2_000,
+  });
+  const body = openCaseBody(await context.now());
+  await withServer(api.app, async (url) => {
+    const response = await callApi(url, 'POST', '/cases', { as: 'operations', body });
+    expect(response.status).toBe(503);
+    expect(response.body.error.code).toBe('unavailable');
+  });
+  expect(await records().countDocuments({ reference: body.reference })).toBe(0);
+  await unreachable.close();
+});
+
+test('with the database unreachable, POST /cases and GET /cases are 503', async () => {
+  const closed = await (await import('../helpers/database')).connectTestDatabase('intake_closed');
+  await closed.close();
+  const api = createApi({
+    temporal: context.env.connection,
+    database: closed,
+    logger: createLogger('test', 'silent'),
+    namespace: 'default',
+    taskQueue: context.taskQueue,
+    keys: [{ role: 'operations', key: KEYS.operations }],
+    dataKey: context.dataKey,
+  });
+  const body = openCaseBody(await context.now());
+  await withServer(api.app, async (url) => {
+    for (const [method, path, payload] of [
+      ['POST', '/cases', body],
+      ['GET', '/cases', undefined],
+    ] as const) {
+      const response = await callApi(url, method, path, { as: 'operations', body: payload });
+      expect({ path, status: response.status, code: response.body.error?.code }).toEqual({
+        path,
+        status: 503,
+        code: 'unavailable',
+      });
+    }
+  });
+  expect(await workflowExists(`case-${caseIdFor('acme', body.reference)}`)).toBe(false);
+});
