@@ -9,6 +9,7 @@ import { caseIdFor } from '../../api/intake';
 import { caseRecordModel } from '../../models/case-record';
 import { createLogger } from '../../observability/logger';
 import { findFreePort } from '../../scripts/local-stack/ports';
+import { connectTestDatabase } from '../helpers/database';
 import { withServer } from '../helpers/http';
 import { callApi, eventually, KEYS, openCaseBody, setUpApiFile } from './api-harness';
 
@@ -17,6 +18,21 @@ const context = setUpApiFile('intake');
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Body = Record<string, any>;
 const records = () => caseRecordModel(context.database);
+
+/** Another API on the same servers, with one of them swapped (unreachable, closed). */
+function apiWith(swap: { temporal?: Connection; database?: Awaited<ReturnType<typeof connectTestDatabase>> }) {
+  return createApi({
+    temporal: swap.temporal ?? context.env.connection,
+    database: swap.database ?? context.database,
+    logger: createLogger('test', 'silent'),
+    namespace: 'default',
+    taskQueue: context.taskQueue,
+    keys: [{ role: 'operations', key: KEYS.operations }],
+    dataKey: context.dataKey,
+    now: async () => new Date(await context.env.currentTimeMs()),
+    temporalTimeoutMs: 2_000,
+  });
+}
 
 async function workflowExists(workflowId: string): Promise<boolean> {
   try {
@@ -243,16 +259,7 @@ describe('malformed requests are 400 validation_failed naming the field, and cre
 });
 
 test('a crash between the case record and the workflow: the retry starts the workflow once, and so does the sweep', async () => {
-  const dying = createApi({
-    temporal: context.env.connection,
-    database: context.database,
-    logger: createLogger('test', 'silent'),
-    namespace: 'default',
-    taskQueue: context.taskQueue,
-    keys: [{ role: 'operations', key: KEYS.operations }],
-    dataKey: context.dataKey,
-    now: async () => new Date(await context.env.currentTimeMs()),
-  });
+  const dying = apiWith({});
   // The process "dies" right after the insert: the start never reaches Temporal.
   const start = jest.spyOn(WorkflowClient.prototype, 'start').mockRejectedValue(new Error('process died'));
   const retried = openCaseBody(await context.now());
@@ -286,17 +293,7 @@ test('a crash between the case record and the workflow: the retry starts the wor
 
 test('with Temporal unreachable, POST /cases is 503 and leaves no record', async () => {
   const unreachable = Connection.lazy({ address: `127.0.0.1:${await findFreePort()}` });
-  const api = createApi({
-    temporal: unreachable,
-    database: context.database,
-    logger: createLogger('test', 'silent'),
-    namespace: 'default',
-    taskQueue: context.taskQueue,
-    keys: [{ role: 'operations', key: KEYS.operations }],
-    dataKey: context.dataKey,
-    now: async () => new Date(await context.env.currentTimeMs()),
-    temporalTimeoutMs: 2_000,
-  });
+  const api = apiWith({ temporal: unreachable });
   const body = openCaseBody(await context.now());
   await withServer(api.app, async (url) => {
     const response = await callApi(url, 'POST', '/cases', { as: 'operations', body });
@@ -308,17 +305,9 @@ test('with Temporal unreachable, POST /cases is 503 and leaves no record', async
 });
 
 test('with the database unreachable, POST /cases and GET /cases are 503', async () => {
-  const closed = await (await import('../helpers/database')).connectTestDatabase('intake_closed');
+  const closed = await connectTestDatabase('intake_closed');
   await closed.close();
-  const api = createApi({
-    temporal: context.env.connection,
-    database: closed,
-    logger: createLogger('test', 'silent'),
-    namespace: 'default',
-    taskQueue: context.taskQueue,
-    keys: [{ role: 'operations', key: KEYS.operations }],
-    dataKey: context.dataKey,
-  });
+  const api = apiWith({ database: closed });
   const body = openCaseBody(await context.now());
   await withServer(api.app, async (url) => {
     for (const [method, path, payload] of [
