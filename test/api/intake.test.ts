@@ -7,7 +7,9 @@ import { Connection, WorkflowClient, WorkflowNotFoundError } from '@temporalio/c
 import { createApi } from '../../api/app';
 import { caseIdFor } from '../../api/intake';
 import { caseRecordModel } from '../../models/case-record';
-import { createLogger } from '../../observability/logger';
+import pino from 'pino';
+import { Writable } from 'node:stream';
+import { createLogger, REDACTED_PATHS, type Logger } from '../../observability/logger';
 import { findFreePort } from '../../scripts/local-stack/ports';
 import { connectTestDatabase } from '../helpers/database';
 import { withServer } from '../helpers/http';
@@ -20,11 +22,15 @@ type Body = Record<string, any>;
 const records = () => caseRecordModel(context.database);
 
 /** Another API on the same servers, with one of them swapped (unreachable, closed). */
-function apiWith(swap: { temporal?: Connection; database?: Awaited<ReturnType<typeof connectTestDatabase>> }) {
+function apiWith(swap: {
+  temporal?: Connection;
+  database?: Awaited<ReturnType<typeof connectTestDatabase>>;
+  logger?: Logger;
+}) {
   return createApi({
     temporal: swap.temporal ?? context.env.connection,
     database: swap.database ?? context.database,
-    logger: createLogger('test', 'silent'),
+    logger: swap.logger ?? createLogger('test', 'silent'),
     namespace: 'default',
     taskQueue: context.taskQueue,
     keys: [{ role: 'operations', key: KEYS.operations }],
@@ -323,4 +329,46 @@ test('with the database unreachable, POST /cases and GET /cases are 503', async 
     }
   });
   expect(await workflowExists(`case-${caseIdFor('acme', body.reference)}`)).toBe(false);
+});
+
+test('with Temporal unreachable, reading or acting on an open case is 503 and changes nothing', async () => {
+  const opened = await context.request('POST', '/cases', { as: 'operations', body: openCaseBody(await context.now()) });
+  const unreachable = Connection.lazy({ address: `127.0.0.1:${await findFreePort()}` });
+  const api = apiWith({ temporal: unreachable });
+  const today = (await context.now()).toISODate();
+  await withServer(api.app, async (url) => {
+    const read = await callApi(url, 'GET', `/cases/${opened.body.id}`, { as: 'operations' });
+    expect({ status: read.status, code: read.body.error.code }).toEqual({ status: 503, code: 'unavailable' });
+    const payment = await callApi(url, 'POST', `/cases/${opened.body.id}/payments`, {
+      as: 'operations',
+      body: { amountCents: 1000, paidAt: today, reference: 'VIR-DOWN' },
+    });
+    expect({ status: payment.status, code: payment.body.error.code }).toEqual({ status: 503, code: 'unavailable' });
+  });
+  await unreachable.close();
+  const after = await context.request('GET', `/cases/${opened.body.id}`);
+  expect(after.body.amounts.paidCents).toBe(0);
+});
+
+test('request logs carry no API key and no personal data', async () => {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  const logger = pino({ level: 'trace', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, sink);
+  const api = apiWith({ logger });
+  const body = openCaseBody(await context.now());
+  await withServer(api.app, async (url) => {
+    const opened = await callApi(url, 'POST', `/cases?note=Dupont`, { as: 'operations', body });
+    expect(opened.status).toBe(201);
+    await callApi(url, 'POST', '/cases', { as: 'operations', raw: '{"debtor": "Dupont SARL",' });
+  });
+  const log = lines.join('');
+  expect(log).toContain('"statusCode":201');
+  for (const secret of [KEYS.operations, 'Dupont', 'contact@dupont.example', '33612345678', 'Foch']) {
+    expect({ secret, found: log.includes(secret) }).toEqual({ secret, found: false });
+  }
 });
