@@ -67,7 +67,11 @@ export function createCaseService(dependencies: CaseServiceDependencies) {
     }
   }
 
-  async function getCase(caseId: string): Promise<CaseResource> {
+  /**
+   * The live state of the workflow, merged into the record. `orStoredState`: when the workflow
+   * cannot answer, the last stored projection instead of a 503.
+   */
+  async function getCase(caseId: string, options: { orStoredState?: boolean } = {}): Promise<CaseResource> {
     const record = await findRecord(caseId);
     // A closed case's last projection is its final state: no need to ask the workflow.
     if (isTerminal(record.status) || !record.workflowStartedAt) return caseResource(record);
@@ -76,7 +80,10 @@ export function createCaseService(dependencies: CaseServiceDependencies) {
       return caseResource(record, live);
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return caseResource(record);
-      if (isTemporalUnreachable(error)) throw unavailable('Temporal');
+      if (isTemporalUnreachable(error)) {
+        if (options.orStoredState) return caseResource(record);
+        throw unavailable('Temporal');
+      }
       throw error;
     }
   }

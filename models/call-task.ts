@@ -33,6 +33,8 @@ callTaskSchema.index({ taskId: 1 }, { unique: true });
 // The agents' queue: open tasks by due time, with _id to break ties for cursor pagination.
 callTaskSchema.index({ status: 1, dueAt: 1, _id: 1 });
 callTaskSchema.index({ caseId: 1 });
+// GET /call-tasks?agentId=…: the tasks an agent closed (or was given), in queue order.
+callTaskSchema.index({ agentId: 1, status: 1, dueAt: 1, _id: 1 });
 
 export type CallTaskRecord = InferSchemaType<typeof callTaskSchema>;
 
