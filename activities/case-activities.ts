@@ -28,7 +28,7 @@ import { parisInstant } from '../domain/dates';
 import { formatAmount } from '../domain/money';
 import type { Stage, Tone } from '../domain/types';
 import { callTaskModel } from '../models/call-task';
-import { caseRecordModel, type CaseRecord } from '../models/case-record';
+import { caseRecordModel, storeProjection, type CaseRecord } from '../models/case-record';
 import { journalEntryModel, type JOURNAL_CHANNELS } from '../models/journal-entry';
 import { messageSendModel, type MessageSend } from '../models/message-send';
 import { openText } from '../models/sealed-text';
@@ -382,22 +382,7 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
   }
 
   async function saveCaseProjection(view: CaseView): Promise<void> {
-    const { matchedCount } = await CaseRecords.updateOne(
-      { caseId: view.id, projectionRevision: { $lt: view.revision } },
-      {
-        $set: {
-          projection: view,
-          projectionRevision: view.revision,
-          status: view.status,
-          stage: view.stage,
-          balanceCents: view.amounts.balanceCents,
-          nextActionAt: view.nextAction ? new Date(view.nextAction.at) : null,
-        },
-      },
-    );
-    if (matchedCount > 0) return;
-    // Nothing matched: a later revision is already there (a late retry), or the record is missing.
-    if (await CaseRecords.exists({ caseId: view.id })) return;
+    if (await storeProjection(CaseRecords, view)) return;
     // Retryable: the record may be one write behind the workflow that publishes into it.
     throw new Error(`case record ${view.id} not found: projection revision ${view.revision} not saved`);
   }

@@ -9,7 +9,7 @@ import type { CaseView } from '../activities/contracts';
 import type { Actor } from '../domain/case/actions';
 import { TERMINAL_STATUSES } from '../domain/case/types';
 import type { CallTaskModel } from '../models/call-task';
-import type { CaseRecord, CaseRecordModel } from '../models/case-record';
+import { storeProjection, type CaseRecord, type CaseRecordModel } from '../models/case-record';
 import type { JournalEntryModel } from '../models/journal-entry';
 import { getCaseQuery } from '../workflows/case-definitions';
 import { ApiError } from './errors';
@@ -53,6 +53,9 @@ export function createCaseService(dependencies: CaseServiceDependencies) {
     const handle = client.workflow.getHandle(record.workflowId);
     try {
       const view = await withinDeadline(() => handle.executeUpdate(update, { args: [input, actor] }));
+      // Lists read the stored projection: store what was just answered rather than wait for the
+      // workflow's own write. Best effort: that write follows anyway.
+      await storeProjection(records, view).catch(() => undefined);
       return caseResource(record, view);
     } catch (error) {
       const refused = refusedUpdate(error);

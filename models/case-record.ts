@@ -128,3 +128,27 @@ export type CaseRecordModel = ReturnType<typeof compile>;
 export function caseRecordModel(connection: Connection): CaseRecordModel {
   return (connection.models.CaseRecord as CaseRecordModel | undefined) ?? compile(connection);
 }
+
+/**
+ * Stores the workflow's view of a case if it is newer than the stored one (revisions only move
+ * forward, so a late retry never undoes a later change). The workflow's activity publishes every
+ * revision; the API also stores the view an action answered, so that lists agree with the answer
+ * at once. False when no record has this case id.
+ */
+export async function storeProjection(records: CaseRecordModel, view: CaseView): Promise<boolean> {
+  const { matchedCount } = await records.updateOne(
+    { caseId: view.id, projectionRevision: { $lt: view.revision } },
+    {
+      $set: {
+        projection: view,
+        projectionRevision: view.revision,
+        status: view.status,
+        stage: view.stage,
+        balanceCents: view.amounts.balanceCents,
+        nextActionAt: view.nextAction ? new Date(view.nextAction.at) : null,
+      },
+    },
+  );
+  // Nothing matched: a later revision is already there, or the record is missing.
+  return matchedCount > 0 || (await records.exists({ caseId: view.id })) !== null;
+}
