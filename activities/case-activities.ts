@@ -168,6 +168,38 @@ const FORMAL_NOTICE_WORDING: MessageWording = {
     'pour obtenir le paiement de sa créance.',
 };
 
+/**
+ * The messages of an installment plan, by template. `{schedule}` lists every installment;
+ * `{installmentNumber}`, `{installmentDate}`, `{installmentAmount}` name the one a reminder is
+ * about; `{total}` is what remains owed.
+ */
+export const PLAN_WORDING: Readonly<Record<string, MessageWording>> = {
+  'installment_plan.installment_plan_confirmation': {
+    subject: 'Confirmation de votre échéancier : facture {invoices}',
+    opening:
+      "Nous vous confirmons l'échéancier convenu pour le règlement de la somme relative à : {nature}. " +
+      'Échéances : {schedule}. Chaque échéance est à régler au plus tard à la date indiquée ; ' +
+      "si vous rencontrez une difficulté, contactez-nous avant l'échéance.",
+    sms: 'Votre échéancier de {installmentCount} échéances est confirmé : {schedule}.',
+  },
+  'installment_plan.installment_reminder': {
+    subject: 'Rappel : échéance du {installmentDate}',
+    opening:
+      "Conformément à l'échéancier convenu, l'échéance n°{installmentNumber}, d'un montant de " +
+      '{installmentAmount}, est à régler au plus tard le {installmentDate}. ' +
+      'Si vous avez déjà réglé cette échéance, merci de ne pas tenir compte de ce message.',
+    sms: 'Rappel : échéance n°{installmentNumber} de {installmentAmount} à régler au plus tard le {installmentDate}.',
+  },
+  'installment_plan.installment_missed': {
+    subject: 'Échéance impayée du {installmentDate}',
+    opening:
+      "L'échéance n°{installmentNumber} de l'échéancier convenu, d'un montant de {installmentAmount}, " +
+      "prévue le {installmentDate}, n'a pas été réglée à ce jour. Nous vous demandons de la régler sans délai. " +
+      "À défaut, l'échéancier pourra prendre fin et la totalité de la somme restant due deviendra exigible.",
+    sms: 'Échéance n°{installmentNumber} de {installmentAmount} du {installmentDate} impayée : merci de la régler sans délai.',
+  },
+};
+
 /** A mise en demeure is formal whatever the policy says: one wording for every tone. */
 export const DEFAULT_WORDING: WordingTable = {
   reminder_1: FIRST_REMINDER,
@@ -271,12 +303,40 @@ function messageContext(
  * The debtor is greeted "Madame, Monsieur" and never named: the rendered text is stored in the
  * journal, and keeping the debtor's identity out of it keeps personal data in the case record.
  */
-function composeMessage(wording: MessageWording, record: CaseRecord, context: MessageContext): ComposedMessage {
+/** What a plan's message fills in: the schedule, and the installment it is about. */
+function planValues(plan: SendMessageInput['installmentPlan'], currency: string): Record<string, string> {
+  if (!plan) return {};
+  const schedule = plan.schedule
+    .map(
+      (installment) =>
+        `${frenchCalendarDate(installment.dueDate)} : ${formatAmount(installment.amountCents, currency)}`,
+    )
+    .join(' ; ');
+  return {
+    schedule,
+    installmentCount: String(plan.schedule.length),
+    ...(plan.installment
+      ? {
+          installmentNumber: String(plan.installment.number),
+          installmentDate: frenchCalendarDate(plan.installment.dueDate),
+          installmentAmount: formatAmount(plan.installment.amountDueCents, currency),
+        }
+      : {}),
+  };
+}
+
+function composeMessage(
+  wording: MessageWording,
+  record: CaseRecord,
+  context: MessageContext,
+  input: SendMessageInput,
+): ComposedMessage {
   const values = {
     total: context.claim.amounts.total,
     invoices: context.claim.invoiceNumbers.join(', '),
     nature: record.claim.nature,
     deadline: context.formalNoticeDeadline ?? '',
+    ...planValues(input.installmentPlan, input.amounts.currency),
   };
   const mentions = renderMandatoryMentions(context);
   if (context.channel === 'sms') return { body: `${fill(wording.sms, values)}\n${mentions}`, context };
@@ -571,8 +631,9 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
     return first ? { reference: record.reference, date: frenchDate(first.at) } : undefined;
   }
 
-  function wordingFor(stage: Stage, tone: Tone): MessageWording | undefined {
-    return dependencies.wording?.[stage]?.[tone] ?? DEFAULT_WORDING[stage]?.[tone];
+  function wordingFor(input: SendMessageInput): MessageWording | undefined {
+    if (input.installmentPlan) return PLAN_WORDING[input.template];
+    return dependencies.wording?.[input.stage]?.[input.tone] ?? DEFAULT_WORDING[input.stage]?.[input.tone];
   }
 
   function isPermanent(error: unknown): error is { permanent: true; reason?: unknown } {
@@ -626,10 +687,11 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
       return deliveryFailed(input, message, attempt, error);
     }
     const status: DeliveredStatus = transport.simulated ? 'simulated' : 'sent';
+    const what = input.installmentPlan ? input.template : input.stage;
     const summary =
       status === 'simulated'
-        ? `${input.stage} by ${input.channel} simulated: no provider configured, nothing left the machine`
-        : `${input.stage} sent by ${input.channel}`;
+        ? `${what} by ${input.channel} simulated: no provider configured, nothing left the machine`
+        : `${what} sent by ${input.channel}`;
     const result: SendMessageResult = { status, summary, ...(providerMessageId ? { providerMessageId } : {}) };
     const content = { subject: message.subject, body: message.body };
     // Journal before bookkeeping: a retry that finds this entry knows the message left.
@@ -646,10 +708,10 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
     const recipient = RECIPIENTS[input.channel];
     const to = recipient.of(record.debtor);
     if (to === undefined) return block(input, recipient.missing, { closeChannel: true });
-    const wording = wordingFor(input.stage, input.tone);
-    if (!wording) return block(input, `no wording for stage ${input.stage} in a ${input.tone} tone`);
+    const wording = wordingFor(input);
+    if (!wording) return block(input, `no wording for ${input.template} (stage ${input.stage}, ${input.tone} tone)`);
     const context = messageContext(record, input, await firstLetterOf(record));
-    const message = composeMessage(wording, record, context);
+    const message = composeMessage(wording, record, context, input);
     const verdict = checkMessage(message, context);
     if (!verdict.ok) {
       const content = { subject: message.subject, body: message.body };

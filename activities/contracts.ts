@@ -38,6 +38,12 @@ export interface SendMessageInput {
   invoiceNumbers: string[];
   /** Mise en demeure only: the last day to pay. */
   formalNoticeDeadline?: CalendarDate;
+  /** A message of an installment plan: the schedule, and the installment it is about. */
+  installmentPlan?: {
+    planNumber: number;
+    schedule: { dueDate: CalendarDate; amountCents: number }[];
+    installment?: { number: number; dueDate: CalendarDate; amountDueCents: number };
+  };
   at: IsoInstant;
 }
 

@@ -84,7 +84,10 @@ export function caseResource(record: CaseRecord, live?: CaseView | null): CaseRe
     prescription: view.prescription,
     promise: view.promise,
     installmentPlan: view.installmentPlan
-      ? { agreedAt: parisIso(view.installmentPlan.agreedAt), installments: view.installmentPlan.installments }
+      ? ({
+          ...view.installmentPlan,
+          agreedAt: parisIso(view.installmentPlan.agreedAt),
+        } as CaseResource['installmentPlan'])
       : null,
     dispute: view.dispute ? { openedAt: parisIso(view.dispute.openedAt) } : null,
     pause: view.pause ? { since: parisIso(view.pause.since), until: parisIsoOrNull(view.pause.until) } : null,

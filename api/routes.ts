@@ -10,6 +10,7 @@ import type { SealedText } from '../domain/case/types';
 import {
   agreeInstallmentPlanUpdate,
   cancelCaseUpdate,
+  cancelInstallmentPlanUpdate,
   openDisputeUpdate,
   pauseCaseUpdate,
   recordCallOutcomeUpdate,
@@ -264,6 +265,18 @@ export function buildRoutes(services: RouteServices): RouteDefinition[] {
       body: schemas.installmentPlanBody,
       update: agreeInstallmentPlanUpdate,
       toInput: (body) => body,
+    }),
+    action({
+      path: '/cases/:id/installment-plans/cancel',
+      operationId: 'cancelInstallmentPlan',
+      summary: 'Cancel the running installment plan (not in docs/api.md)',
+      description:
+        'A manager ends the plan; the reminder sequence resumes where it stood. To renegotiate instead, a manager ' +
+        'posts a new plan to /cases/{id}/installment-plans: it replaces the running one.',
+      roles: [],
+      body: schemas.cancelPlanBody,
+      update: cancelInstallmentPlanUpdate,
+      toInput: (body: z.output<typeof schemas.cancelPlanBody>) => ({ reason: seal(body.reason) }),
     }),
     action({
       path: '/cases/:id/pause',

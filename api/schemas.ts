@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { CALL_OUTCOMES, CASE_STATUSES, DISPUTE_OUTCOMES, INBOUND_CHANNELS } from '../domain/case/types';
+import { PLAN_OUTCOMES } from '../domain/installments';
 import { POLICIES, DEFAULT_POLICY_ID } from '../domain/policies';
 import { CLAIM_TYPES, DEBTOR_KINDS, STAGES } from '../domain/types';
 import { ACTOR_ROLES, JOURNAL_CHANNELS, MESSAGE_STATUSES } from '../models/journal-entry';
@@ -204,6 +205,7 @@ export const installmentPlanBody = z
 export const pauseBody = z.strictObject({ reason: text(2_000), until: instant.optional() }).meta({ id: 'Pause' });
 export const resumeBody = z.strictObject({}).meta({ id: 'Resume' });
 export const cancelBody = z.strictObject({ reason: text(2_000) }).meta({ id: 'Cancel' });
+export const cancelPlanBody = z.strictObject({ reason: text(2_000) }).meta({ id: 'CancelInstallmentPlan' });
 
 // ---------------------------------------------------------------------------------------------
 // Reads
@@ -273,7 +275,28 @@ export const caseResource = z
     installmentPlan: nullable(
       z.object({
         agreedAt: instant,
-        installments: z.array(z.object({ dueDate: calendarDate, amountCents: z.number().int() })),
+        number: nullable(z.number().int()).meta({
+          description: '1 for the first plan of the case, 2 for its replacement…',
+        }),
+        workflowId: nullable(z.string()).meta({ description: "The plan's own workflow, a child of the case's." }),
+        outcome: nullable(z.enum(PLAN_OUTCOMES)).meta({ description: 'null while the plan runs' }),
+        installments: z.array(
+          z.object({
+            number: z.number().int(),
+            dueDate: calendarDate,
+            amountCents: z.number().int(),
+            paidCents: z.number().int().meta({ description: 'Payments since the agreement, oldest installment first' }),
+            status: z.enum(['paid', 'partially_paid', 'upcoming', 'due', 'late']),
+          }),
+        ),
+        progress: z.object({
+          installmentsPaid: z.number().int(),
+          installmentsTotal: z.number().int(),
+          remainingCents: z.number().int(),
+          next: nullable(
+            z.object({ number: z.number().int(), dueDate: calendarDate, amountDueCents: z.number().int() }),
+          ),
+        }),
       }),
     ),
     dispute: nullable(z.object({ openedAt: instant })),

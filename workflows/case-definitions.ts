@@ -16,6 +16,7 @@ import type {
   PromiseInput,
   ReplyInput,
 } from '../domain/case/actions';
+import type { CancelPlanInput } from '../domain/case/installment-plan';
 
 export const CASE_WORKFLOW_TYPE = 'collectionCase';
 export const caseWorkflowId = (caseId: string): string => `case-${caseId}`;
@@ -32,3 +33,4 @@ export const agreeInstallmentPlanUpdate = defineUpdate<CaseView, [InstallmentPla
 export const pauseCaseUpdate = defineUpdate<CaseView, [PauseInput, Actor]>('pauseCase');
 export const resumeCaseUpdate = defineUpdate<CaseView, [Record<string, never>, Actor]>('resumeCase');
 export const cancelCaseUpdate = defineUpdate<CaseView, [CancelInput, Actor]>('cancelCase');
+export const cancelInstallmentPlanUpdate = defineUpdate<CaseView, [CancelPlanInput, Actor]>('cancelInstallmentPlan');

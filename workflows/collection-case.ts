@@ -8,19 +8,24 @@
  */
 import {
   ApplicationFailure,
+  ParentClosePolicy,
   allHandlersFinished,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { UpdateDefinition } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@temporalio/common';
 import type { CaseActivities, CaseView, JournalDraft } from '../activities/contracts';
 import * as rules from '../domain/case/actions';
-import type { CaseEffect } from '../domain/case/effects';
+import type { CaseEffect, InstallmentPlanStart, PlanSignal } from '../domain/case/effects';
+import { applyCancelPlan, applyPlanEvent, planSignalsDue, validateCancelPlan } from '../domain/case/installment-plan';
 import { advance, formalNoticeDeadline, nextWakeAt, recordContactResult } from '../domain/case/progress';
 import {
   balanceCents,
@@ -29,14 +34,16 @@ import {
   lateCharges,
   nextSequence,
   paidCents,
+  planIsLive,
   prescriptionOf,
   todayOf,
 } from '../domain/case/state';
-import type { CaseInput, CaseState, PendingContact } from '../domain/case/types';
+import type { CaseInput, CaseState, InstallmentPlanAgreement, PendingContact, PlanContact } from '../domain/case/types';
 import { caseSnapshot } from '../domain/case/view';
 import {
   agreeInstallmentPlanUpdate,
   cancelCaseUpdate,
+  cancelInstallmentPlanUpdate,
   getCaseQuery,
   openDisputeUpdate,
   pauseCaseUpdate,
@@ -47,6 +54,8 @@ import {
   resolveDisputeUpdate,
   resumeCaseUpdate,
 } from './case-definitions';
+import type { installmentPlan } from './installment-plan';
+import { PLAN_WORKFLOW_TYPE, planControlSignal, planEventSignal, planPaymentSignal } from './plan-definitions';
 import { BalanceCents, CaseStage, CaseStatus, CreditorId, DebtorKind, NextActionAt } from './search-attributes';
 
 const activities = proxyActivities<CaseActivities>({
@@ -54,6 +63,20 @@ const activities = proxyActivities<CaseActivities>({
   // Providers and the database come back; the idempotency keys make every retry safe.
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes', maximumAttempts: 20 },
 });
+
+/** Plans agreed from this version on get their own workflow, a confirmation, reminders, a default rule. */
+export const PLAN_MONITORING_PATCH = 'installment-plan-monitoring';
+
+/** What a plan's message needs to state: the schedule, and the installment it is about. */
+function planMessageDetails(contact: PlanContact, plan: InstallmentPlanAgreement) {
+  return {
+    planNumber: contact.planNumber,
+    schedule: plan.installments.map(({ dueDate, amountCents }) => ({ dueDate, amountCents })),
+    ...(contact.index !== undefined && contact.dueDate && contact.amountDueCents !== undefined
+      ? { installment: { number: contact.index + 1, dueDate: contact.dueDate, amountDueCents: contact.amountDueCents } }
+      : {}),
+  };
+}
 
 /** Long-lived cases start a fresh history, carrying their state, before it grows unwieldy. */
 const MAX_HISTORY_EVENTS = 5_000;
@@ -76,7 +99,7 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
   /** Every action: a validator that refuses without a trace, then the change, then the live Case. */
   function handleAction<Input>(
     update: UpdateDefinition<CaseView, [Input, rules.Actor]>,
-    validate: (input: Input) => void,
+    validate: (input: Input, actor: rules.Actor) => void,
     apply: (input: Input, actor: rules.Actor) => CaseEffect[],
   ): void {
     setHandler(
@@ -86,9 +109,9 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
         return view();
       },
       {
-        validator: (input: Input, _actor: rules.Actor) => {
+        validator: (input: Input, actor: rules.Actor) => {
           try {
-            validate(input);
+            validate(input, actor);
           } catch (err) {
             if (err instanceof rules.CaseRuleViolation) {
               throw ApplicationFailure.create({
@@ -138,9 +161,17 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
   );
   handleAction(
     agreeInstallmentPlanUpdate,
-    (plan) => rules.validateInstallmentPlan(state, plan, now()),
-    (plan, actor) => rules.applyInstallmentPlan(state, plan, now(), actor),
+    (plan, actor) => rules.validateInstallmentPlan(state, plan, now(), actor),
+    // Cases that agreed a plan before plans were monitored replay as they ran: recorded only.
+    (plan, actor) =>
+      rules.applyInstallmentPlan(state, plan, now(), actor, { monitored: patched(PLAN_MONITORING_PATCH) }),
   );
+  handleAction(
+    cancelInstallmentPlanUpdate,
+    (cancel) => validateCancelPlan(state, cancel),
+    (cancel, actor) => applyCancelPlan(state, cancel, now(), actor),
+  );
+  setHandler(planEventSignal, (event) => change(() => applyPlanEvent(state, event, now())));
   handleAction(
     pauseCaseUpdate,
     (pause) => rules.validatePause(state, pause, now()),
@@ -164,21 +195,25 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
     ...effect.note,
   });
 
-  /** A message decided earlier goes out only if nothing stopped the sequence meanwhile. */
+  /** A message decided earlier goes out only if nothing stopped the sequence (or the plan) meanwhile. */
   async function sendContact(contact: PendingContact, tone: string, template: string): Promise<void> {
-    if (state.status !== 'active' || state.holdUntil !== null) {
-      // Not sent: it waits for the sequence to resume (or is dropped with a closed case).
+    const mayGo = contact.plan
+      ? state.status === 'installment_plan' && state.holdUntil === null && planIsLive(state)
+      : state.status === 'active' && state.holdUntil === null;
+    if (!mayGo) {
+      // Not sent: it waits for the sequence to resume (or is dropped with a closed case or plan).
       state.contacts = state.contacts.filter(
         (made) => made.at !== contact.notBefore || made.channel !== contact.channel,
       );
-      if (!isTerminal(state.status)) state.pending.push({ ...contact, notBefore: now() });
+      const stillWanted = contact.plan ? planIsLive(state) : true;
+      if (!isTerminal(state.status) && stillWanted) state.pending.push({ ...contact, notBefore: now() });
       return;
     }
     let result: { status: string; closeChannel?: boolean };
     try {
       result = await activities.sendMessage({
         caseId: input.caseId,
-        idempotencyKey: `${input.caseId}:${contact.stage}:${contact.channel}`,
+        idempotencyKey: messageKey(contact),
         stage: contact.stage,
         channel: contact.channel as 'email' | 'sms' | 'letter',
         tone: tone as 'courteous' | 'firm' | 'formal',
@@ -187,15 +222,24 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
         timeBarred: prescriptionOf(state, now()).prescribed,
         amounts: messageAmounts(),
         invoiceNumbers: input.invoices.map((invoice) => invoice.number),
-        ...(contact.stage === 'formal_notice'
+        ...(contact.stage === 'formal_notice' && !contact.plan
           ? { formalNoticeDeadline: formalNoticeDeadline(state, todayOf(now())) }
           : {}),
+        ...(contact.plan && state.plan ? { installmentPlan: planMessageDetails(contact.plan, state.plan) } : {}),
         at: now(),
       });
     } catch {
       result = { status: 'failed' };
     }
     change(() => recordContactResult(state, contact, result, now()));
+  }
+
+  /** (case, step, channel), or for a plan's message (case, plan, message, installment, channel). */
+  function messageKey(contact: PendingContact): string {
+    const { plan } = contact;
+    if (!plan) return `${input.caseId}:${contact.stage}:${contact.channel}`;
+    const installment = plan.index === undefined ? '' : `-${plan.index + 1}`;
+    return `${input.caseId}:plan-${plan.planNumber}:${plan.kind}${installment}:${contact.channel}`;
   }
 
   /** R2: principal, interest and other accessories, as of today. */
@@ -212,9 +256,14 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
     };
   }
 
-  /** Carries out queued effects until none is left (carrying one out may queue more). */
+  /**
+   * Carries out queued effects until none is left (carrying one out may queue more); last, tells
+   * the plan's workflow whatever it has not heard yet.
+   */
   async function carryOutEffects(): Promise<void> {
-    while (effects.length > 0) {
+    for (;;) {
+      if (effects.length === 0) effects.push(...planSignalsDue(state));
+      if (effects.length === 0) return;
       const batch = effects.splice(0, effects.length);
       const notes = batch.filter((effect): effect is CaseEffect & { kind: 'journal' } => effect.kind === 'journal');
       if (notes.length) await activities.recordJournal(notes.map(journalDraft));
@@ -255,10 +304,54 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
               at: now(),
             });
             break;
+          case 'start_installment_plan':
+            await startPlanWorkflow(effect.start);
+            break;
+          case 'signal_installment_plan':
+            await signalPlanWorkflow(effect.workflowId, effect.signal);
+            break;
           case 'journal':
             break;
         }
       }
+    }
+  }
+
+  /**
+   * The plan's own workflow, a child of this case in the Web UI. Abandoned rather than ended when
+   * this run closes: a case that continues as new keeps its plan running.
+   */
+  async function startPlanWorkflow(start: InstallmentPlanStart): Promise<void> {
+    try {
+      await startChild<typeof installmentPlan>(PLAN_WORKFLOW_TYPE, {
+        workflowId: start.workflowId,
+        args: [
+          {
+            caseId: input.caseId,
+            caseWorkflowId: workflowInfo().workflowId,
+            planNumber: start.planNumber,
+            agreedOn: start.agreedOn,
+            rules: start.rules,
+            installments: start.installments,
+            currency: input.currency,
+          },
+        ],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        staticSummary: `Échéancier n°${start.planNumber} de la créance ${input.reference}`,
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  }
+
+  /** A plan that has already finished cannot be told anything more: nothing is lost by that. */
+  async function signalPlanWorkflow(workflowId: string, signal: PlanSignal): Promise<void> {
+    const plan = getExternalWorkflowHandle(workflowId);
+    try {
+      if (signal.kind === 'payment') await plan.signal(planPaymentSignal, signal.payment);
+      else await plan.signal(planControlSignal, signal.control);
+    } catch {
+      // ExternalWorkflowExecutionNotFound: the plan's workflow has ended.
     }
   }
 

@@ -12,4 +12,27 @@ export const CreditorId = defineSearchAttributeKey('CreditorId', SearchAttribute
 export const DebtorKind = defineSearchAttributeKey('DebtorKind', SearchAttributeType.KEYWORD);
 export const NextActionAt = defineSearchAttributeKey('NextActionAt', SearchAttributeType.DATETIME);
 
-export const ALL_SEARCH_ATTRIBUTES = [CaseStatus, CaseStage, BalanceCents, CreditorId, DebtorKind, NextActionAt];
+// The installment-plan workflow's own attributes, e.g. `PlanNextInstallmentAt < "2027-03-01T00:00:00Z"`.
+export const CaseId = defineSearchAttributeKey('CaseId', SearchAttributeType.KEYWORD);
+export const PlanNextInstallmentAt = defineSearchAttributeKey('PlanNextInstallmentAt', SearchAttributeType.DATETIME);
+export const PlanInstallmentsPaid = defineSearchAttributeKey('PlanInstallmentsPaid', SearchAttributeType.INT);
+export const PlanInstallmentsTotal = defineSearchAttributeKey('PlanInstallmentsTotal', SearchAttributeType.INT);
+export const PlanRemainingCents = defineSearchAttributeKey('PlanRemainingCents', SearchAttributeType.INT);
+
+export const PLAN_SEARCH_ATTRIBUTES = [
+  CaseId,
+  PlanNextInstallmentAt,
+  PlanInstallmentsPaid,
+  PlanInstallmentsTotal,
+  PlanRemainingCents,
+];
+
+export const ALL_SEARCH_ATTRIBUTES = [
+  CaseStatus,
+  CaseStage,
+  BalanceCents,
+  CreditorId,
+  DebtorKind,
+  NextActionAt,
+  ...PLAN_SEARCH_ATTRIBUTES,
+];

@@ -8,7 +8,17 @@
  */
 import { addDays, compareDates, daysBetween, isCalendarDate } from '../dates';
 import type { CaseEffect, JournalNote } from './effects';
-import { balanceCents, isTerminal, nextSequence, paidCents, policyOf, principalCents, todayOf } from './state';
+import {
+  balanceCents,
+  endCurrentPlan,
+  isTerminal,
+  nextSequence,
+  paidCents,
+  planWorkflowIdOf,
+  policyOf,
+  principalCents,
+  todayOf,
+} from './state';
 import {
   CALL_OUTCOMES,
   DISPUTE_OUTCOMES,
@@ -36,10 +46,10 @@ export class CaseRuleViolation extends Error {
   }
 }
 
-const refuse = (message: string): never => {
+export const refuse = (message: string): never => {
   throw new CaseRuleViolation('invalid_transition', message);
 };
-const unprocessable = (field: string, message: string): never => {
+export const unprocessable = (field: string, message: string): never => {
   throw new CaseRuleViolation('unprocessable', `${field}: ${message}`, field);
 };
 
@@ -104,7 +114,7 @@ function requireOpen(state: CaseState, action: string): void {
   if (isTerminal(state.status)) refuse(`cannot ${action}: the case is ${state.status}`);
 }
 
-function requireStatus(state: CaseState, allowed: readonly OpenStatus[], action: string): void {
+export function requireStatus(state: CaseState, allowed: readonly OpenStatus[], action: string): void {
   requireOpen(state, action);
   if (!(allowed as readonly string[]).includes(state.status)) {
     refuse(`cannot ${action} while the case is ${state.status}`);
@@ -125,7 +135,7 @@ function requireInstant(value: unknown, field: string): void {
   if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) unprocessable(field, 'must be an ISO 8601 instant');
 }
 
-function note(state: CaseState, now: IsoInstant, label: string, journal: JournalNote): CaseEffect {
+export function note(state: CaseState, now: IsoInstant, label: string, journal: JournalNote): CaseEffect {
   state.lastEvent = { label, at: now };
   return { kind: 'journal', note: journal };
 }
@@ -148,12 +158,12 @@ function close(state: CaseState, status: 'paid' | 'cancelled', now: IsoInstant):
 }
 
 /** The automated sequence picks up again: the next step no earlier than today, spacing kept after it. */
-function resumeSequence(state: CaseState, now: IsoInstant): void {
+export function resumeSequence(state: CaseState, now: IsoInstant): void {
   const today = todayOf(now);
   if (state.nextStepOn !== null && compareDates(state.nextStepOn, today) < 0) state.nextStepOn = today;
 }
 
-const actorOf = (actor: Actor) => ({ role: actor.role, ...(actor.id ? { id: actor.id } : {}) });
+export const actorOf = (actor: Actor) => ({ role: actor.role, ...(actor.id ? { id: actor.id } : {}) });
 
 // ---------------------------------------------------------------------------------------------
 // Payment: partial or full, idempotent by reference, over-payment recorded.
@@ -413,6 +423,19 @@ export function applyDisputeResolution(
     return [...effects, ...close(state, 'paid', now)];
   }
   state.status = statusBefore === 'disputed' ? 'active' : statusBefore;
+  if (input.outcome === 'adjusted' && statusBefore === 'installment_plan') {
+    // The installments no longer add up to what is owed: the plan ends, the sequence resumes.
+    endCurrentPlan(state, 'cancelled');
+    state.status = 'active';
+    effects.push(
+      note(state, now, 'Échéancier annulé', {
+        type: 'installment_plan_cancelled',
+        channel: 'system',
+        summary: 'Échéancier annulé : le montant dû a été ajusté ; un nouvel échéancier peut être convenu',
+        actor: { role: 'system' },
+      }),
+    );
+  }
   resumeSequence(state, now);
   return effects;
 }
@@ -420,8 +443,19 @@ export function applyDisputeResolution(
 // ---------------------------------------------------------------------------------------------
 // Installment plan (échéancier): agreed here; monitored by its own workflow.
 
-export function validateInstallmentPlan(state: CaseState, input: InstallmentPlanInput, now: IsoInstant): void {
-  requireStatus(state, ['active', 'promise_to_pay'], 'agree an installment plan');
+export function validateInstallmentPlan(
+  state: CaseState,
+  input: InstallmentPlanInput,
+  now: IsoInstant,
+  actor?: Actor,
+): void {
+  // Renegotiation: a manager may replace the running plan with a new one for the balance left.
+  const allowed: OpenStatus[] =
+    actor?.role === 'manager' ? ['active', 'promise_to_pay', 'installment_plan'] : ['active', 'promise_to_pay'];
+  if (state.status === 'installment_plan' && actor?.role !== 'manager') {
+    refuse('only a manager may replace the installment plan of a case');
+  }
+  requireStatus(state, allowed, 'agree an installment plan');
   const { installments } = input;
   if (!Array.isArray(installments) || installments.length === 0) unprocessable('installments', 'must not be empty');
   const limits = policyOf(state).installmentPlan;
@@ -449,25 +483,86 @@ export function validateInstallmentPlan(state: CaseState, input: InstallmentPlan
   if (input.agreedAt !== undefined) requireInstant(input.agreedAt, 'agreedAt');
 }
 
+/** Agreements are confirmed in writing: by e-mail, else by letter, else by SMS. */
+export function planChannel(state: CaseState): 'email' | 'letter' | 'sms' | null {
+  return (['email', 'letter', 'sms'] as const).find((channel) => !state.optedOut.includes(channel)) ?? null;
+}
+
+/**
+ * `monitored`: the plan gets its own workflow, a written confirmation, reminders and a default
+ * rule. False only when replaying a case that agreed its plan before monitoring existed (the
+ * workflow's patch): that plan is recorded and nothing more, as it was then.
+ */
 export function applyInstallmentPlan(
   state: CaseState,
   input: InstallmentPlanInput,
   now: IsoInstant,
   actor: Actor,
+  { monitored = true }: { monitored?: boolean } = {},
 ): CaseEffect[] {
+  const effects: CaseEffect[] = [];
+  const previous = state.plan;
+  const replaced = state.status === 'installment_plan' && previous !== null;
+  if (replaced && previous.workflowId && (previous.outcome ?? null) === null) {
+    endCurrentPlan(state, 'replaced');
+    previous.toldMode = 'ended';
+    effects.push({
+      kind: 'signal_installment_plan',
+      workflowId: previous.workflowId,
+      signal: { kind: 'control', control: { action: 'end', outcome: 'replaced' } },
+    });
+  }
   state.status = 'installment_plan';
   state.promise = null;
-  state.plan = { agreedAt: input.agreedAt ?? now, installments: input.installments.map((i) => ({ ...i })) };
+  const number = (previous?.number ?? 0) + 1;
+  const agreedAt = input.agreedAt ?? now;
+  const installments = input.installments.map((installment) => ({ ...installment }));
+  state.plan = { agreedAt, installments };
+  if (monitored) {
+    Object.assign(state.plan, {
+      number,
+      workflowId: planWorkflowIdOf(state.input.caseId, number),
+      paidAtAgreementCents: paidCents(state),
+      outcome: null,
+      forwardedPayments: state.payments.length,
+      toldMode: 'running',
+    });
+  }
   // A signed plan acknowledges the whole debt: prescription restarts (Code civil 2240).
   state.prescriptionEvents.push({ type: 'acknowledgement', date: todayOf(now), form: 'installment_plan' });
-  return [
+  effects.push(
     note(state, now, 'Échéancier accepté', {
       type: 'installment_plan_agreed',
       channel: 'api',
-      summary: `Échéancier de ${input.installments.length} échéances accepté ; prescription interrompue (Code civil 2240)`,
+      summary:
+        `Échéancier de ${input.installments.length} échéances accepté` +
+        (replaced ? ` (remplace l'échéancier n°${previous.number ?? number - 1})` : '') +
+        ' ; prescription interrompue (Code civil 2240)',
       actor: actorOf(actor),
     }),
-  ];
+  );
+  if (!monitored) return effects;
+  effects.push({
+    kind: 'start_installment_plan',
+    start: {
+      workflowId: state.plan.workflowId!,
+      planNumber: number,
+      agreedOn: todayOf(now),
+      installments,
+      rules: policyOf(state).installmentPlan,
+    },
+  });
+  const channel = planChannel(state);
+  if (channel) {
+    state.pending.push({
+      // Not a step of the sequence: a plan's message carries none of a step's mentions (R5).
+      stage: 'none',
+      channel,
+      notBefore: now,
+      plan: { kind: 'installment_plan_confirmation', planNumber: number },
+    });
+  }
+  return effects;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@
  */
 import type { CallTask, PendingContact, SealedText } from './types';
 import type { Channel, Stage } from '../types';
+import type { PlanRules } from '../installments';
+import type { Payment } from '../money';
 
 /** Statuses a journal entry about a message can carry (docs/api.md, Journal entry). */
 export type MessageStatusForJournal = 'sent' | 'simulated' | 'failed' | 'deferred' | 'blocked';
@@ -27,4 +29,26 @@ export type CaseEffect =
   | { kind: 'create_call_task'; task: CallTask }
   | { kind: 'close_call_task'; taskId: string; outcome: string; agentId?: string }
   | { kind: 'alert'; alert: string; message: string }
-  | { kind: 'handoff' };
+  | { kind: 'handoff' }
+  | { kind: 'start_installment_plan'; start: InstallmentPlanStart }
+  | { kind: 'signal_installment_plan'; workflowId: string; signal: PlanSignal };
+
+/** What the case workflow needs to start a plan's own workflow (workflows/installment-plan.ts). */
+export interface InstallmentPlanStart {
+  workflowId: string;
+  planNumber: number;
+  agreedOn: string;
+  installments: { dueDate: string; amountCents: number }[];
+  rules: PlanRules;
+}
+
+/** A payment to forward, or a change of mode (suspend, resume, end). */
+export type PlanSignal =
+  | { kind: 'payment'; payment: Payment }
+  | {
+      kind: 'control';
+      control:
+        | { action: 'suspend' }
+        | { action: 'resume' }
+        | { action: 'end'; outcome: 'cancelled' | 'replaced' | 'case_closed' };
+    };

@@ -9,6 +9,7 @@ import type { PolicyStep } from '../policies';
 import type { CalendarDate, Channel } from '../types';
 import { applyResume, closeOpenCallTasks, promiseDeadline } from './actions';
 import type { CaseEffect, JournalNote } from './effects';
+import { nextInstallmentAction, planMessageStyle } from './installment-plan';
 import { isTerminal, nextSequence, policyOf, prescriptionOf, stepAt, todayOf } from './state';
 import type { CaseState, IsoInstant, PendingContact } from './types';
 
@@ -22,6 +23,10 @@ const STAGE_LABELS: Record<string, string> = {
   promise_check: 'échéance de la promesse',
   pause_end: 'fin de la suspension',
   reply_hold_end: 'fin du délai de réponse',
+  installment_due: 'échéance de l’échéancier',
+  installment_plan_confirmation: 'confirmation de l’échéancier',
+  installment_reminder: 'rappel d’échéance',
+  installment_missed: 'avis d’échéance impayée',
 };
 export const stageLabel = (stage: string): string => STAGE_LABELS[stage] ?? stage;
 
@@ -66,28 +71,22 @@ function historyOf(state: CaseState) {
 
 /** A message whose slot has come: send it, defer it to the next allowed slot, or drop a closed channel. */
 function decideContact(state: CaseState, contact: PendingContact, now: IsoInstant, rules: ContactRules): CaseEffect[] {
-  const step = policyOf(state).steps.find((candidate) => candidate.stage === contact.stage)!;
+  const step = contact.plan ? undefined : policyOf(state).steps.find((candidate) => candidate.stage === contact.stage)!;
+  const label = contact.plan ? stageLabel(contact.plan.kind) : stageLabel(contact.stage);
   const slot = nextAllowedContact(contact.channel, new Date(now), historyOf(state), restrictionsOf(state), rules);
   if (slot.kind === 'blocked') {
     state.pending = state.pending.filter((other) => other !== contact);
-    if (contact.stage === 'formal_notice' && contact.channel === 'letter') {
+    if (isFormalNotice(contact)) {
       return formalNoticeNotSent(state, now, `courrier impossible : ${slot.reason}`);
     }
     const why =
       slot.reason === 'opted_out' ? 'canal fermé (opposition, rebond ou numéro erroné)' : 'contact écrit seulement';
     return [
-      systemNote(
-        state,
-        now,
-        `${stageLabel(contact.stage)} non envoyée`,
-        'message_blocked',
-        `${contact.channel} : ${why}`,
-        {
-          channel: contact.channel,
-          stage: contact.stage,
-          status: 'blocked',
-        },
-      ),
+      systemNote(state, now, `${label} non envoyée`, 'message_blocked', `${contact.channel} : ${why}`, {
+        channel: contact.channel,
+        stage: contact.stage,
+        status: 'blocked',
+      }),
     ];
   }
   if (slot.deferred && slot.at.getTime() > Date.parse(now)) {
@@ -100,7 +99,7 @@ function decideContact(state: CaseState, contact: PendingContact, now: IsoInstan
       systemNote(
         state,
         now,
-        `${stageLabel(contact.stage)} reportée`,
+        `${label} reportée`,
         'message_deferred',
         `${contact.channel} reporté au ${notBefore} (${slot.reasons.map((r) => DEFERRAL_LABELS[r]).join(', ')})`,
         { channel: contact.channel, stage: contact.stage, status: 'deferred' },
@@ -109,8 +108,19 @@ function decideContact(state: CaseState, contact: PendingContact, now: IsoInstan
   }
   state.pending = state.pending.filter((other) => other !== contact);
   state.contacts.push({ at: now, channel: contact.channel });
-  keepSpacingAfter(state, step, now);
-  return [{ kind: 'contact', contact: { ...contact, notBefore: now }, tone: step.tone, template: step.template }];
+  if (step) keepSpacingAfter(state, step, now);
+  const style = contact.plan ? planMessageStyle(contact.plan) : { tone: step!.tone, template: step!.template };
+  return [{ kind: 'contact', contact: { ...contact, notBefore: now }, ...style }];
+}
+
+/** The policy's mise en demeure letter (a plan's letter sent at that stage is not one). */
+function isFormalNotice(contact: PendingContact): boolean {
+  return !contact.plan && contact.stage === 'formal_notice' && contact.channel === 'letter';
+}
+
+/** A plan's messages go while the plan runs, as the sequence's messages go while the case is active. */
+function planMessagesGo(state: CaseState): boolean {
+  return state.status === 'installment_plan' && state.holdUntil === null;
 }
 
 /**
@@ -275,6 +285,11 @@ export function advance(state: CaseState, now: IsoInstant, rules: ContactRules =
     });
   }
 
+  if (planMessagesGo(state)) {
+    for (const contact of dueContacts(state, now).filter((due) => due.plan)) {
+      effects.push(...decideContact(state, contact, now, rules));
+    }
+  }
   if (!sequenceRuns(state)) return effects;
   for (const contact of dueContacts(state, now)) effects.push(...decideContact(state, contact, now, rules));
   // A step runs only once the previous step's messages have gone: stages never overlap.
@@ -307,7 +322,7 @@ export function recordContactResult(
 ): CaseEffect[] {
   const effects: CaseEffect[] = [];
   const delivered = result.status === 'sent' || result.status === 'simulated';
-  if (delivered) state.lastEvent = { label: `${stageLabel(contact.stage)} envoyée`, at: now };
+  if (delivered) state.lastEvent = { label: `${stageLabel(contact.plan?.kind ?? contact.stage)} envoyée`, at: now };
   if (result.closeChannel && !state.optedOut.includes(contact.channel)) {
     state.optedOut.push(contact.channel as Channel);
     effects.push(
@@ -316,7 +331,7 @@ export function recordContactResult(
       }),
     );
   }
-  if (contact.stage !== 'formal_notice' || contact.channel !== 'letter') return effects;
+  if (!isFormalNotice(contact)) return effects;
   if (delivered) {
     const sentOn = todayOf(now);
     const deadline = formalNoticeDeadline(state, sentOn);
@@ -346,13 +361,20 @@ export function nextWakeAt(state: CaseState, now: IsoInstant): IsoInstant | null
     if (state.pending.length > 0) candidates.push(...state.pending.map((contact) => Date.parse(contact.notBefore)));
     else if (state.nextStepOn !== null) candidates.push(parisInstant(state.nextStepOn).getTime());
   }
+  if (planMessagesGo(state)) {
+    candidates.push(...state.pending.filter((contact) => contact.plan).map((contact) => Date.parse(contact.notBefore)));
+  }
   return candidates.length ? new Date(Math.min(...candidates)).toISOString() : null;
 }
 
 export function nextActionOf(state: CaseState, now: IsoInstant): { type: string; at: IsoInstant } | null {
   const at = nextWakeAt(state, now);
-  if (at === null) return null;
+  // A running plan waits on its workflow's calendar, not on a timer of the case.
+  if (at === null) return nextInstallmentAction(state);
   if (state.status === 'promise_to_pay') return { type: 'promise_check', at };
+  const planContact = state.status === 'installment_plan' ? state.pending.find((contact) => contact.plan) : undefined;
+  if (planContact?.plan) return { type: planContact.plan.kind, at };
+  if (state.status === 'installment_plan') return nextInstallmentAction(state);
   if (state.status === 'paused') return { type: 'pause_end', at };
   if (state.holdUntil) return { type: 'reply_hold_end', at };
   const pending = state.pending[0];

@@ -9,6 +9,7 @@ import { getPolicy, type Policy, type PolicyStep } from '../policies';
 import { claimPrescription, type ClaimPrescription } from '../prescription';
 import { computeStatement } from '../statement';
 import type { CalendarDate } from '../types';
+import type { PlanOutcome } from '../installments';
 import { TERMINAL_STATUSES, type CaseInput, type CaseState, type CaseStatus, type IsoInstant } from './types';
 
 export function isTerminal(status: CaseStatus): boolean {
@@ -139,4 +140,29 @@ function adjustmentsFor(state: CaseState): { invoiceNumber: string; newAmountCen
 export function nextSequence(state: CaseState): number {
   state.sequence += 1;
   return state.sequence;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The installment plan, as the case sees it
+
+/** The id of a case's n-th plan workflow: the same on every replay and after continue-as-new. */
+export function planWorkflowIdOf(caseId: string, planNumber: number): string {
+  return `plan-${caseId}-${planNumber}`;
+}
+
+/** A plan whose own workflow runs and has not ended. */
+export function planIsLive(state: CaseState): boolean {
+  return state.plan?.workflowId !== undefined && (state.plan.outcome ?? null) === null;
+}
+
+/** Paid toward the plan: what the case received since the agreement. */
+export function planPaidCents(state: CaseState): number {
+  return Math.max(0, paidCents(state) - (state.plan?.paidAtAgreementCents ?? paidCents(state)));
+}
+
+/** The plan stops: its messages still waiting are dropped with it. */
+export function endCurrentPlan(state: CaseState, outcome: PlanOutcome): void {
+  if (!state.plan || (state.plan.outcome ?? null) !== null) return;
+  state.plan.outcome = outcome;
+  state.pending = state.pending.filter((contact) => !contact.plan);
 }

@@ -8,6 +8,7 @@ import type { Payment } from '../money';
 import type { PrescriptionEvent } from '../prescription';
 import type { CalendarDate, Channel, ClaimType, DebtorKind, Invoice, Stage } from '../types';
 import type { DeferralReason } from '../contact-limits';
+import type { PlanOutcome } from '../installments';
 
 export const OPEN_STATUSES = ['active', 'promise_to_pay', 'disputed', 'installment_plan', 'paused'] as const;
 export const TERMINAL_STATUSES = ['paid', 'handed_off', 'cancelled', 'unrecoverable'] as const;
@@ -85,6 +86,29 @@ export interface CallTask {
 export interface InstallmentPlanAgreement {
   agreedAt: IsoInstant;
   installments: { dueDate: CalendarDate; amountCents: number }[];
+  /**
+   * The fields below exist for plans monitored by their own workflow (workflows/installment-plan.ts).
+   * A plan agreed before monitoring existed has none of them and is only recorded.
+   */
+  number?: number;
+  /** Id of the plan's workflow: set once it is started. */
+  workflowId?: string;
+  /** Paid on the case when the plan was agreed: what is paid beyond it goes to the installments. */
+  paidAtAgreementCents?: number;
+  outcome?: PlanOutcome | null;
+  /** Bookkeeping of what the plan's workflow has been told: payments forwarded, mode. */
+  forwardedPayments?: number;
+  toldMode?: 'running' | 'suspended' | 'ended';
+}
+
+/** A message about the plan rather than a step of the policy's sequence. */
+export interface PlanContact {
+  kind: 'installment_plan_confirmation' | 'installment_reminder' | 'installment_missed';
+  planNumber: number;
+  /** Which installment (0-based) a reminder or missed notice is about. */
+  index?: number;
+  amountDueCents?: number;
+  dueDate?: CalendarDate;
 }
 
 /** A message or call the sequence still has to make, possibly deferred by the contact limits. */
@@ -93,6 +117,8 @@ export interface PendingContact {
   channel: Channel;
   notBefore: IsoInstant;
   deferredFor?: DeferralReason[];
+  /** Set for a message of the installment plan; its `stage` is then `none`: it is no step of the sequence. */
+  plan?: PlanContact;
 }
 
 export interface FormalNotice {

@@ -4,6 +4,8 @@
  */
 import { paidCents, principalCents, balanceCents, lateChargesCents, prescriptionOf } from './state';
 import { nextActionOf, stageLabel } from './progress';
+import type { InstallmentView } from '../installments';
+import { planSnapshot, type PlanSnapshot } from './installment-plan';
 import type { CaseState, IsoInstant } from './types';
 
 const frenchDate = (instant: IsoInstant): string =>
@@ -57,7 +59,8 @@ export interface CaseSnapshot {
   nextAction: { type: string; at: IsoInstant } | null;
   prescription: { date: string | null; prescribed: boolean };
   promise: { amountCents: number; promisedDate: string } | null;
-  installmentPlan: { agreedAt: IsoInstant; installments: { dueDate: string; amountCents: number }[] } | null;
+  installmentPlan:
+    ({ agreedAt: IsoInstant; installments: InstallmentView[] } & Omit<PlanSnapshot, 'installments'>) | null;
   dispute: { openedAt: IsoInstant } | null;
   pause: { since: IsoInstant; until: IsoInstant | null } | null;
   openCallTasks: { id: string; reason: string; dueAt: IsoInstant }[];
@@ -92,7 +95,7 @@ export function caseSnapshot(state: CaseState, now: IsoInstant, workflowId: stri
     promise: state.promise
       ? { amountCents: state.promise.amountCents, promisedDate: state.promise.promisedDate }
       : null,
-    installmentPlan: state.plan ? { agreedAt: state.plan.agreedAt, installments: state.plan.installments } : null,
+    installmentPlan: state.plan ? { agreedAt: state.plan.agreedAt, ...planSnapshot(state, now)! } : null,
     dispute: state.dispute ? { openedAt: state.dispute.openedAt } : null,
     pause: state.pause ? { since: state.pause.since, until: state.pause.until ?? null } : null,
     openCallTasks: state.callTasks

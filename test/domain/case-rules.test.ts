@@ -427,8 +427,11 @@ describe('nextWakeAt', () => {
     expect(nextWakeAt(situations.disputed(), OPENING)).toBe(paris('2031-10-31T00:00'));
   });
 
-  test('installment plan: the plan restarted prescription (2027-02-01 + 5 years), alert on 2031-11-03', () => {
-    expect(nextWakeAt(situations.installmentPlan(), OPENING)).toBe(paris('2031-11-03T00:00'));
+  test('installment plan: first the written confirmation, then the restarted prescription (2027-02-01 + 5 years) alert on 2031-11-03', () => {
+    const state = situations.installmentPlan();
+    expect(nextWakeAt(state, OPENING)).toBe(OPENING);
+    state.pending = [];
+    expect(nextWakeAt(state, OPENING)).toBe(paris('2031-11-03T00:00'));
   });
 
   test('disputed, prescription alert ahead: the alert day, 90 days before the bar', () => {
@@ -549,6 +552,16 @@ function sequenceMayRun(state: CaseState, now: IsoInstant): boolean {
   return status === 'active' && !holdRuns;
 }
 
+/** Whether an installment plan's messages may go at `now`: while the case is in plan, with no hold. */
+function planMessagesMayGo(state: CaseState, now: IsoInstant): boolean {
+  let status = state.status;
+  if (status === 'paused' && state.pause?.until && Date.parse(state.pause.until) <= Date.parse(now)) {
+    status = state.pause.statusBefore;
+  }
+  const holdRuns = state.holdUntil !== null && Date.parse(state.holdUntil) > Date.parse(now);
+  return status === 'installment_plan' && !holdRuns;
+}
+
 function percentOf(cents: number, percent: number): number {
   return Math.max(1, Math.round((cents * percent) / 100));
 }
@@ -584,13 +597,15 @@ describe('the "never" guarantees hold on random lives of a case', () => {
         const wake = () => {
           const terminalBefore = isTerminal(state.status) ? state.status : null;
           const mayRun = sequenceMayRun(state, now);
+          const planMayGo = planMessagesMayGo(state, now);
           const effects = advance(state, now);
           const contacts = contactsOf(effects);
           if (terminalBefore) {
             expect(effects).toEqual([]);
             expect(state.status).toBe(terminalBefore);
           }
-          if (!mayRun) expect(contacts).toEqual([]);
+          if (!mayRun) expect(contacts.filter((contact) => !contact.plan)).toEqual([]);
+          if (!planMayGo) expect(contacts.filter((contact) => contact.plan)).toEqual([]);
           // Closed channels as the rules knew them when deciding: a bounce reported later in this
           // batch could not be foreseen.
           const restrictions = { optedOut: [...state.optedOut], writtenOnly: state.writtenOnly };

@@ -632,7 +632,7 @@ test('every action on a cancelled case is an invalid transition', async () => {
 // ---------------------------------------------------------------------------------------------
 // 9. Installment plan
 
-test('an agreed installment plan stops the reminders; a plan that does not add up or is out of order is unprocessable', async () => {
+test('an agreed installment plan replaces the reminders with its own until it defaults; a plan that does not add up or is out of order is unprocessable', async () => {
   await runCase('c_installments', async ({ handle, calls, at, day, sleepUntil }) => {
     await sleepUntil(1, '09:00');
     const plan = (installments: [number, number][]) =>
@@ -673,10 +673,38 @@ test('an agreed installment plan stops the reminders; a plan that does not add u
       [70, 65000],
     ]);
     expect(view.status).toBe('installment_plan');
-    await sleepUntil(61, '09:00');
-    expect(sends(calls)).toEqual([`sendMessage reminder_1/email @ ${at(0, '10:00')}`]);
+    await sleepUntil(40, '09:00');
+    // While the plan runs, only its own messages go: the confirmation, a reminder 3 days before an
+    // installment, a notice once one is unpaid past the 5 days of grace.
+    const planMessages = () =>
+      calls
+        .filter((call) => call.name === 'sendMessage' && call.input.installmentPlan)
+        .map((call) => `${String(call.input.template)} @ ${parisTime(call.at)}`);
+    expect(planMessages()).toEqual([
+      `installment_plan.installment_plan_confirmation @ ${at(1, '10:00')}`,
+      `installment_plan.installment_reminder @ ${at(7, '10:00')}`,
+      `installment_plan.installment_missed @ ${at(16, '10:00')}`,
+      `installment_plan.installment_reminder @ ${at(37, '10:00')}`,
+    ]);
+    expect(sends(calls).filter((send) => !send.includes(' none/'))).toEqual([
+      `sendMessage reminder_1/email @ ${at(0, '10:00')}`,
+    ]);
     expect((await handle.query(getCaseQuery)).status).toBe('installment_plan');
+
+    // Installment 1 unpaid more than 30 days: the plan defaults and the case goes to formal notice.
+    await sleepUntil(42, '09:00');
+    const after = await handle.query(getCaseQuery);
+    expect(after).toMatchObject({
+      status: 'active',
+      stage: 'formal_notice',
+      installmentPlan: { outcome: 'defaulted' },
+    });
+    expect(sends(calls).filter((send) => !send.includes(' none/'))).toEqual([
+      `sendMessage reminder_1/email @ ${at(0, '10:00')}`,
+      `sendMessage formal_notice/letter @ ${at(41, '00:00')}`,
+    ]);
     expect(journalTypes(calls).filter((type) => type === 'installment_plan_agreed')).toHaveLength(1);
+    expect(journalTypes(calls)).toEqual(expect.arrayContaining(['installment_missed', 'installment_plan_defaulted']));
   });
 });
 
