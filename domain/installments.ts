@@ -12,7 +12,8 @@
  * - no reminder for an installment whose reminder date falls on or before the agreement (the
  *   confirmation lists it), and none once its due date has passed (the missed notice takes over);
  * - while the plan is suspended (a dispute, a pause) nothing is reminded, missed or defaulted;
- *   when it resumes, the unpaid installments move later by the days it was suspended.
+ *   when it resumes, the unpaid installments move later by the days it was suspended, and each is
+ *   reminded again before its new date (an installment missed before the suspension stays missed).
  */
 import { addDays, compareDates, daysBetween } from './dates';
 import type { Payment } from './money';
@@ -135,7 +136,7 @@ export function planProgress(installments: readonly AgreedInstallment[], paidTot
   return {
     installmentsPaid: installments.filter((installment, index) => paid[index]! >= installment.amountCents).length,
     installmentsTotal: installments.length,
-    remainingCents: Math.max(0, total - paidTotalCents),
+    remainingCents: Math.max(0, total - Math.max(0, paidTotalCents)),
     next: next
       ? { number: nextIndex + 1, dueDate: next.dueDate, amountDueCents: next.amountCents - paid[nextIndex]! }
       : null,
@@ -237,11 +238,10 @@ export function resumePlan(plan: PlanState, today: CalendarDate): number {
   plan.installments.forEach((installment, index) => {
     if (paid[index]! >= installment.amountCents) return;
     installment.dueDate = addDays(installment.dueDate, days);
+    // A new date deserves its own reminder; one missed before the suspension stays missed.
+    installment.remindedOn = null;
     if (installment.missedOn !== null && daysBetween(installment.dueDate, today) <= plan.rules.graceDays) {
       installment.missedOn = null;
-    }
-    if (installment.remindedOn !== null && compareDates(reminderDateOf(plan, installment), today) > 0) {
-      installment.remindedOn = null;
     }
   });
   return days;
@@ -253,5 +253,6 @@ export function endPlan(plan: PlanState, outcome: Exclude<PlanOutcome, 'complete
   // The payment that closed the case may arrive together with the news that it closed.
   const fullyPaid = planProgress(plan.installments, paidTotal(plan)).remainingCents === 0;
   plan.outcome = fullyPaid ? 'completed' : outcome;
+  plan.suspendedSince = null;
   return true;
 }

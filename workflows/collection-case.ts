@@ -238,7 +238,8 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
   function messageKey(contact: PendingContact): string {
     const { plan } = contact;
     if (!plan) return `${input.caseId}:${contact.stage}:${contact.channel}`;
-    const installment = plan.index === undefined ? '' : `-${plan.index + 1}`;
+    // The due date too: a plan resumed after a dispute reminds an installment again for its new date.
+    const installment = plan.index === undefined ? '' : `-${plan.index + 1}-${plan.dueDate ?? ''}`;
     return `${input.caseId}:plan-${plan.planNumber}:${plan.kind}${installment}:${contact.channel}`;
   }
 
@@ -334,6 +335,7 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
             rules: start.rules,
             installments: start.installments,
             currency: input.currency,
+            ...(input.planHistoryLimit ? { historyLimit: input.planHistoryLimit } : {}),
           },
         ],
         parentClosePolicy: ParentClosePolicy.ABANDON,

@@ -119,7 +119,7 @@ export async function installmentPlan(input: InstallmentPlanInput, carried?: Pla
     upsertSearchAttributes([
       { key: CaseId, value: plan.caseId },
       { key: PlanInstallmentsPaid, value: current.progress.installmentsPaid },
-      { key: PlanInstallmentsTotal, value: current.progress.installmentsTotal },
+      { key: PlanInstallmentsTotal, value: String(current.progress.installmentsTotal) },
       { key: PlanRemainingCents, value: current.progress.remainingCents },
       { key: PlanNextInstallmentAt, value: next && plan.outcome === null ? parisInstant(next.dueDate) : null },
     ]);

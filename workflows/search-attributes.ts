@@ -16,7 +16,9 @@ export const NextActionAt = defineSearchAttributeKey('NextActionAt', SearchAttri
 export const CaseId = defineSearchAttributeKey('CaseId', SearchAttributeType.KEYWORD);
 export const PlanNextInstallmentAt = defineSearchAttributeKey('PlanNextInstallmentAt', SearchAttributeType.DATETIME);
 export const PlanInstallmentsPaid = defineSearchAttributeKey('PlanInstallmentsPaid', SearchAttributeType.INT);
-export const PlanInstallmentsTotal = defineSearchAttributeKey('PlanInstallmentsTotal', SearchAttributeType.INT);
+// A keyword, not an int: SQL visibility (the dev server, PostgreSQL) allows 3 int attributes per
+// namespace, and a plan's installment count is only ever filtered on by equality.
+export const PlanInstallmentsTotal = defineSearchAttributeKey('PlanInstallmentsTotal', SearchAttributeType.KEYWORD);
 export const PlanRemainingCents = defineSearchAttributeKey('PlanRemainingCents', SearchAttributeType.INT);
 
 export const PLAN_SEARCH_ATTRIBUTES = [

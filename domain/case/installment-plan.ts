@@ -136,10 +136,16 @@ export function planSignalsDue(state: CaseState): CaseEffect[] {
         : 'suspended';
   if (mode !== plan.toldMode) {
     const outcome = plan.outcome === 'cancelled' || plan.outcome === 'replaced' ? plan.outcome : 'case_closed';
-    signals.push({
-      kind: 'control',
-      control: mode === 'ended' ? { action: 'end', outcome } : { action: mode === 'running' ? 'resume' : 'suspend' },
-    });
+    // A plan that defaulted, or that the payments just forwarded complete, ends by itself: it is
+    // not signalled after its end (the signal could only fail).
+    const endsByItself =
+      plan.outcome === 'defaulted' || planProgress(plan.installments, planPaidCents(state)).remainingCents === 0;
+    if (mode !== 'ended' || !endsByItself) {
+      signals.push({
+        kind: 'control',
+        control: mode === 'ended' ? { action: 'end', outcome } : { action: mode === 'running' ? 'resume' : 'suspend' },
+      });
+    }
     plan.toldMode = mode;
   }
   return signals.map((signal) => ({ kind: 'signal_installment_plan', workflowId: plan.workflowId!, signal }));

@@ -37,6 +37,8 @@ export interface CaseInput {
   prescriptionEvents?: PrescriptionEvent[];
   /** History length after which the workflow continues as new (default 5,000 events). */
   historyLimit?: number;
+  /** The same for the case's installment-plan workflows (default 2,000 events). */
+  planHistoryLimit?: number;
 }
 
 export const CALL_OUTCOMES = [

@@ -26,6 +26,8 @@ const CONTRACT_ROLES: [string, string, Role[]][] = [
   ['POST', '/cases/:id/resume', ['manager']],
   ['POST', '/cases/:id/cancel', ['operations', 'manager']],
   ['GET', '/call-tasks', ['agent', 'manager']],
+  // Not in the contract: a manager's decision, like resolving a dispute.
+  ['POST', '/cases/:id/installment-plans/cancel', ['manager']],
 ];
 
 describe('role matrix', () => {

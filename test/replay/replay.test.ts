@@ -10,6 +10,7 @@ import { bundleWorkflows } from '../helpers/temporal';
 const SUITES: { suite: string; workflowsPath: string }[] = [
   { suite: 'fixtures', workflowsPath: require.resolve('../fixtures/wait-for-reply') },
   { suite: 'collection-case', workflowsPath: require.resolve('../../workflows') },
+  { suite: 'installment-plan', workflowsPath: require.resolve('../../workflows') },
 ];
 
 describe.each(SUITES)('recorded $suite histories', ({ suite, workflowsPath }) => {

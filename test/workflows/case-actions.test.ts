@@ -9,11 +9,8 @@
  * 10:00-13:00 and 14:00-20:00; a letter is posted at 00:00 any day. The policy's spacing between
  * steps runs from the day the previous step's message actually went out.
  */
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { DateTime } from 'luxon';
 import type { CaseActivities } from '../../activities/contracts';
 import type { Actor } from '../../domain/case/actions';
 import {
@@ -28,20 +25,17 @@ import {
   resolveDisputeUpdate,
   resumeCaseUpdate,
 } from '../../workflows/case-definitions';
-import type { collectionCase } from '../../workflows/collection-case';
 import { recordHistory } from '../helpers/histories';
 import { bundleWorkflows, createTimeSkippingEnv } from '../helpers/temporal';
 import {
-  caseInput,
+  expectRefused,
   getCaseQuery,
   journalTypes,
-  moveClockToAnchor,
   outwardCalls,
   parisTime,
-  recordingActivities,
-  startCase,
-  startCaseWorker,
+  runCaseOn,
   type ActivityCall,
+  type CaseRun,
 } from './case-harness';
 
 let env: TestWorkflowEnvironment;
@@ -60,67 +54,9 @@ const AGENT: Actor = { role: 'agent', id: 'agent-7' };
 const MANAGER: Actor = { role: 'manager' };
 const BALANCE = 185000;
 
-type CaseHandle = WorkflowHandle<typeof collectionCase>;
-
-interface CaseRun {
-  handle: CaseHandle;
-  calls: ActivityCall[];
-  /** A+days at HH:mm Paris, formatted like outwardCalls. */
-  at: (days: number, time?: string) => string;
-  /** The calendar date of A+days, for paidAt, promisedDate, dueDate. */
-  day: (days: number) => string;
-  /** An instant A+days at HH:mm Paris, for until, callbackAt. */
-  instant: (days: number, time?: string) => string;
-  /** Lets virtual time run until A+days at HH:mm Paris: the workflow wakes on the way. */
-  sleepUntil: (days: number, time?: string) => Promise<void>;
-}
-
 /** Moves the clock to a fresh anchor, opens the case on its own task queue and runs the body. */
-async function runCase<T>(
-  caseId: string,
-  body: (run: CaseRun) => Promise<T>,
-  adapt: (activities: CaseActivities) => void = () => undefined,
-): Promise<T> {
-  const anchor = await moveClockToAnchor(env);
-  const { activities, calls } = recordingActivities();
-  adapt(activities);
-  const worker = await startCaseWorker(env, bundle, activities, caseId);
-  const wall = (days: number, time = '00:00'): DateTime => {
-    const [hour, minute] = time.split(':').map(Number);
-    return anchor.plus({ days }).set({ hour, minute });
-  };
-  return worker.runUntil(async () => {
-    const handle = await startCase(env, caseInput(anchor, { caseId }), caseId);
-    try {
-      return await body({
-        handle,
-        calls,
-        at: (days, time) => wall(days, time).toFormat('ccc yyyy-MM-dd HH:mm'),
-        day: (days) => wall(days).toISODate()!,
-        instant: (days, time) => wall(days, time).toUTC().toISO()!,
-        sleepUntil: async (days, time) => {
-          await env.sleep(Math.max(1, wall(days, time).toMillis() - (await env.currentTimeMs())));
-        },
-      });
-    } finally {
-      // A case left open would wake later with no worker to run it, and a workflow task nobody
-      // picks up stops the server from skipping time: the next test's clock move would hang.
-      if ((await handle.describe()).status.name === 'RUNNING') await handle.terminate('end of test');
-    }
-  });
-}
-
-/** The update was refused by its validator with this ApplicationFailure type. */
-async function expectRefused(update: Promise<unknown>, type: 'invalid_transition' | 'unprocessable'): Promise<void> {
-  const error = await update.then(
-    () => new Error('the update was accepted'),
-    (err: unknown) => err,
-  );
-  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
-  const cause = (error as WorkflowUpdateFailedError).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  expect((cause as ApplicationFailure).type).toBe(type);
-}
+const runCase = <T>(caseId: string, body: (run: CaseRun) => Promise<T>, adapt?: (activities: CaseActivities) => void) =>
+  runCaseOn(env, bundle, caseId, body, { adapt });
 
 const sends = (calls: ActivityCall[]) => outwardCalls(calls).filter((call) => call.startsWith('sendMessage'));
 

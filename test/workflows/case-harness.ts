@@ -3,10 +3,13 @@
  * asked and when (in the server's virtual time), so tests can assert the exact sequence and timing.
  */
 import { Context } from '@temporalio/activity';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import type { CaseActivities, SendMessageResult } from '../../activities/contracts';
+import { planWorkflowIdOf } from '../../domain/case/state';
 import type { CaseInput } from '../../domain/case/types';
 import { caseWorkflowId, getCaseQuery } from '../../workflows/case-definitions';
 import { collectionCase } from '../../workflows/collection-case';
@@ -152,4 +155,103 @@ export function setUpCaseWorkflowFile(
   afterAll(async () => {
     await started?.teardown();
   });
+}
+
+export type CaseHandle = WorkflowHandle<typeof collectionCase>;
+
+export interface CaseRun {
+  handle: CaseHandle;
+  calls: ActivityCall[];
+  /** A+days at HH:mm Paris, formatted like outwardCalls. */
+  at: (days: number, time?: string) => string;
+  /** The calendar date of A+days, for paidAt, promisedDate, dueDate. */
+  day: (days: number) => string;
+  /** An instant A+days at HH:mm Paris, for until, callbackAt. */
+  instant: (days: number, time?: string) => string;
+  /** Lets virtual time run until A+days at HH:mm Paris: the workflow wakes on the way. */
+  sleepUntil: (days: number, time?: string) => Promise<void>;
+}
+
+/**
+ * Moves the clock to a fresh anchor (a Monday 09:00 Paris), opens the case on its own task queue
+ * and runs the body. Afterwards the case and its plans are ended if still running.
+ */
+export async function runCaseOn<T>(
+  env: TestWorkflowEnvironment,
+  bundle: WorkflowBundleWithSourceMap,
+  caseId: string,
+  body: (run: CaseRun) => Promise<T>,
+  options: { adapt?: (activities: CaseActivities) => void; input?: Partial<CaseInput> } = {},
+): Promise<T> {
+  const anchor = await moveClockToAnchor(env);
+  const { activities, calls } = recordingActivities();
+  options.adapt?.(activities);
+  const worker = await startCaseWorker(env, bundle, activities, caseId);
+  const wall = (days: number, time = '00:00'): DateTime => {
+    const [hour, minute] = time.split(':').map(Number);
+    return anchor.plus({ days }).set({ hour, minute });
+  };
+  return worker.runUntil(async () => {
+    const handle = await startCase(env, caseInput(anchor, { caseId, ...options.input }), caseId);
+    try {
+      return await body({
+        handle,
+        calls,
+        at: (days, time) => wall(days, time).toFormat('ccc yyyy-MM-dd HH:mm'),
+        day: (days) => wall(days).toISODate()!,
+        instant: (days, time) => wall(days, time).toUTC().toISO()!,
+        sleepUntil: async (days, time) => {
+          await env.sleep(Math.max(1, wall(days, time).toMillis() - (await env.currentTimeMs())));
+        },
+      });
+    } finally {
+      // A workflow left open would wake later with no worker to run it, and a workflow task nobody
+      // picks up stops the server from skipping time: the next test's clock move would hang. Plans
+      // outlive their case by design (parent close policy ABANDON), so they are ended too.
+      await endIfRunning(env, handle.workflowId);
+      // A child the case asked for just before it ended may appear a moment later.
+      for (let round = 0; round < 3; round += 1) {
+        for (const n of [1, 2, 3, 4, 5]) await endIfRunning(env, planWorkflowIdOf(caseId, n));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  });
+}
+
+/** The update was refused by its validator with this ApplicationFailure type. */
+export async function expectRefused(
+  update: Promise<unknown>,
+  type: 'invalid_transition' | 'unprocessable',
+): Promise<void> {
+  const error = await update.then(
+    () => new Error('the update was accepted'),
+    (err: unknown) => err,
+  );
+  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+  const cause = (error as WorkflowUpdateFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  expect((cause as ApplicationFailure).type).toBe(type);
+}
+
+async function endIfRunning(env: TestWorkflowEnvironment, workflowId: string): Promise<void> {
+  const handle = env.client.workflow.getHandle(workflowId);
+  const status = await handle.describe().then(
+    (description) => description.status.name,
+    () => 'NOT_FOUND',
+  );
+  if (status === 'RUNNING') await handle.terminate('end of test').catch(() => undefined);
+}
+
+/** Waits (in real time) for a workflow the case starts as its child, which it does just after the Update. */
+export async function started(env: TestWorkflowEnvironment, workflowId: string) {
+  const handle = env.client.workflow.getHandle(workflowId);
+  for (let tries = 0; ; tries += 1) {
+    try {
+      await handle.describe();
+      return handle;
+    } catch (error) {
+      if (tries > 100) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 }
