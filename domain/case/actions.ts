@@ -29,6 +29,7 @@ import {
   type InboundChannel,
   type IsoInstant,
   type OpenStatus,
+  type PlanContact,
   type SealedText,
 } from './types';
 import type { CalendarDate } from '../types';
@@ -552,17 +553,16 @@ export function applyInstallmentPlan(
       rules: policyOf(state).installmentPlan,
     },
   });
-  const channel = planChannel(state);
-  if (channel) {
-    state.pending.push({
-      // Not a step of the sequence: a plan's message carries none of a step's mentions (R5).
-      stage: 'none',
-      channel,
-      notBefore: now,
-      plan: { kind: 'installment_plan_confirmation', planNumber: number },
-    });
-  }
+  queuePlanMessage(state, { kind: 'installment_plan_confirmation', planNumber: number }, now);
   return effects;
+}
+
+/** A plan's message waits for its slot like the sequence's; with every channel closed there is none. */
+export function queuePlanMessage(state: CaseState, plan: PlanContact, now: IsoInstant): void {
+  const channel = planChannel(state);
+  if (!channel) return;
+  // Not a step of the sequence: a plan's message carries none of a step's mentions (R5).
+  state.pending.push({ stage: 'none', channel, notBefore: now, plan });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import type { Tone } from '../types';
 import {
   actorOf,
   note,
-  planChannel,
+  queuePlanMessage,
   refuse,
   requireStatus,
   resumeSequence,
@@ -70,22 +70,17 @@ export function applyPlanEvent(state: CaseState, event: PlanEventForCase, now: I
       }),
     );
   }
-  const channel = planChannel(state);
-  if (channel) {
-    state.pending.push({
-      // Not a step of the sequence: a plan's message carries none of a step's mentions (R5).
-      stage: 'none',
-      channel,
-      notBefore: now,
-      plan: {
-        kind: event.kind,
-        planNumber: event.planNumber,
-        index: event.index,
-        dueDate: event.dueDate,
-        amountDueCents: event.amountDueCents,
-      },
-    });
-  }
+  queuePlanMessage(
+    state,
+    {
+      kind: event.kind,
+      planNumber: event.planNumber,
+      index: event.index,
+      dueDate: event.dueDate,
+      amountDueCents: event.amountDueCents,
+    },
+    now,
+  );
   return effects;
 }
 
