@@ -74,8 +74,11 @@ export function createCaseService(dependencies: CaseServiceDependencies) {
    * The live state of the workflow, merged into the record. `orStoredState`: when the workflow
    * cannot answer, the last stored projection instead of a 503.
    */
-  async function getCase(caseId: string, options: { orStoredState?: boolean } = {}): Promise<CaseResource> {
-    const record = await findRecord(caseId);
+  async function getCase(caseId: string): Promise<CaseResource> {
+    return liveCase(await findRecord(caseId));
+  }
+
+  async function liveCase(record: CaseRecord, options: { orStoredState?: boolean } = {}): Promise<CaseResource> {
     // A closed case's last projection is its final state: no need to ask the workflow.
     if (isTerminal(record.status) || !record.workflowStartedAt) return caseResource(record);
     try {
@@ -137,7 +140,7 @@ export function createCaseService(dependencies: CaseServiceDependencies) {
     return { items: items.map((task) => callTaskResource(task, debtors.get(task.caseId))), nextCursor };
   }
 
-  return { act, getCase, listCases, getJournal, listCallTasks };
+  return { act, getCase, liveCase, listCases, getJournal, listCallTasks };
 }
 
 export type CaseService = ReturnType<typeof createCaseService>;

@@ -159,7 +159,7 @@ export function buildRoutes(services: RouteServices): RouteDefinition[] {
       handle: async ({ body }) => {
         const { created, record } = await intake.openCase(body as schemas.OpenCaseBody);
         // The case exists now: a slow answer from the workflow must not turn that into a 503.
-        return { status: created ? 201 : 200, body: await cases.getCase(record.caseId, { orStoredState: true }) };
+        return { status: created ? 201 : 200, body: await cases.liveCase(record, { orStoredState: true }) };
       },
     },
     {
