@@ -26,7 +26,7 @@ import type { CaseActivities, CaseView, JournalDraft } from '../activities/contr
 import * as rules from '../domain/case/actions';
 import type { CaseEffect, InstallmentPlanStart, PlanSignal } from '../domain/case/effects';
 import { applyCancelPlan, applyPlanEvent, planSignalsDue, validateCancelPlan } from '../domain/case/installment-plan';
-import { advance, formalNoticeDeadline, nextWakeAt, recordContactResult } from '../domain/case/progress';
+import { advance, contactMayGo, formalNoticeDeadline, nextWakeAt, recordContactResult } from '../domain/case/progress';
 import {
   balanceCents,
   initialCaseState,
@@ -197,10 +197,7 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
 
   /** A message decided earlier goes out only if nothing stopped the sequence (or the plan) meanwhile. */
   async function sendContact(contact: PendingContact, tone: string, template: string): Promise<void> {
-    const mayGo = contact.plan
-      ? state.status === 'installment_plan' && state.holdUntil === null && planIsLive(state)
-      : state.status === 'active' && state.holdUntil === null;
-    if (!mayGo) {
+    if (!contactMayGo(state, contact)) {
       // Not sent: it waits for the sequence to resume (or is dropped with a closed case or plan).
       state.contacts = state.contacts.filter(
         (made) => made.at !== contact.notBefore || made.channel !== contact.channel,

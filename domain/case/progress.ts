@@ -10,7 +10,7 @@ import type { CalendarDate, Channel } from '../types';
 import { applyResume, closeOpenCallTasks, promiseDeadline } from './actions';
 import type { CaseEffect, JournalNote } from './effects';
 import { nextInstallmentAction, planMessageStyle } from './installment-plan';
-import { isTerminal, nextSequence, policyOf, prescriptionOf, stepAt, todayOf } from './state';
+import { isTerminal, nextSequence, planIsLive, policyOf, prescriptionOf, stepAt, todayOf } from './state';
 import type { CaseState, IsoInstant, PendingContact } from './types';
 
 const STAGE_LABELS: Record<string, string> = {
@@ -235,6 +235,11 @@ function dueContacts(state: CaseState, now: IsoInstant): PendingContact[] {
 
 function sequenceRuns(state: CaseState): boolean {
   return state.status === 'active' && state.holdUntil === null;
+}
+
+/** Whether a message decided earlier may still go now: nothing stopped its sequence or its plan meanwhile. */
+export function contactMayGo(state: CaseState, contact: PendingContact): boolean {
+  return contact.plan ? planMessagesGo(state) && planIsLive(state) : sequenceRuns(state);
 }
 
 export function advance(state: CaseState, now: IsoInstant, rules: ContactRules = DEFAULT_CONTACT_RULES): CaseEffect[] {
