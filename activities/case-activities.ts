@@ -17,337 +17,41 @@ import type {
   CallTaskInput,
   CaseActivities,
   CaseView,
+  HandOffInput,
   JournalDraft,
   MessageStatus,
   SendMessageInput,
   SendMessageResult,
   WrittenChannel,
 } from './contracts';
-import { checkMessage, describeViolations, renderMandatoryMentions, type MessageContext } from '../domain/compliance';
-import { parisInstant } from '../domain/dates';
-import { formatAmount } from '../domain/money';
-import type { Stage, Tone } from '../domain/types';
+import { checkMessage, describeViolations, type MessageContext } from '../domain/compliance';
+import type { Stage } from '../domain/types';
 import { callTaskModel } from '../models/call-task';
 import { caseRecordModel, storeProjection, type CaseRecord } from '../models/case-record';
-import { journalEntryModel, type JOURNAL_CHANNELS } from '../models/journal-entry';
+import { journalEntryModel, type JOURNAL_CHANNELS, type JournalEntry as JournalEntryRecord } from '../models/journal-entry';
+import type { DocumentKind } from '../models/document';
 import { messageSendModel, type MessageSend } from '../models/message-send';
 import { openText } from '../models/sealed-text';
 import type { Logger } from '../observability/logger';
+import {
+  composeMessage,
+  frenchDate,
+  messageContext,
+  RECIPIENTS,
+  TemplateError,
+  wordingFor,
+  type ComposedMessage,
+} from './messages/compose';
+import type { WordingTable } from './messages/french-wording';
+import { createDocumentStore } from './documents/store';
+import { renderSummaryPdf } from './documents/summary-pdf';
+import { buildManifest, buildSummary, type DocumentListing, type DossierManifest } from './handoff/dossier';
+import { SimulatedDossierDelivery, type DossierDelivery } from './handoff/delivery';
+import { createLetterPreparation, type LetterOptions, type PreparedLetter } from './letters';
+import type { LetterForm, MessageTransport } from './transports/transport';
 
-// ---------------------------------------------------------------------------------------------
-// Transports
-
-export interface OutboundMessage {
-  /** E-mail address, phone number, or for a letter the recipient's name and postal address. */
-  to: string;
-  subject?: string;
-  body: string;
-  /** Passed on so that a provider with idempotent requests can drop a duplicate on its side too. */
-  idempotencyKey: string;
-}
-
-export interface MessageTransport {
-  /** True when nothing leaves the machine: the journal then says `simulated`, never `sent`. */
-  readonly simulated: boolean;
-  /**
-   * Throws when the provider did not take the message. An error with `permanent: true` (hard
-   * bounce, invalid number, opt-out) closes the channel instead of being retried; its `reason`, if
-   * any, goes to the journal and must hold no personal data.
-   */
-  send(message: OutboundMessage): Promise<{ providerMessageId?: string }>;
-}
-
-export class PermanentDeliveryError extends Error {
-  readonly permanent = true;
-  constructor(readonly reason: string) {
-    super(`permanent delivery failure: ${reason}`);
-    this.name = 'PermanentDeliveryError';
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Wording (placeholders until the real templates exist)
-
-/** `{total}`, `{invoices}`, `{nature}` and `{deadline}` are filled in; the mandatory mentions follow. */
-export interface MessageWording {
-  /** Subject of an e-mail, title of a letter; an SMS has none. */
-  subject: string;
-  opening: string;
-  sms: string;
-  /** Said only when the claim is not time-barred (R1, R5). */
-  courtAction?: string;
-}
-
-export type WordingTable = Partial<Record<Stage, Partial<Record<Tone, MessageWording>>>>;
-
-const FIRST_REMINDER: Record<Tone, MessageWording> = {
-  courteous: {
-    subject: 'Rappel : facture {invoices} en attente de règlement',
-    opening:
-      "Sauf erreur ou omission de notre part, nous n'avons pas encore reçu le règlement de la somme de {total} " +
-      "relative à : {nature}. Il s'agit peut-être d'un simple oubli ; si vous avez réglé entre-temps, " +
-      'merci de ne pas tenir compte de ce message.',
-    sms: 'Rappel : la somme de {total} reste à régler.',
-  },
-  firm: {
-    subject: 'Relance : facture {invoices} impayée',
-    opening:
-      "L'échéance est dépassée et la somme de {total} relative à : {nature} reste impayée à ce jour. " +
-      'Nous vous demandons de procéder à son règlement dans les meilleurs délais.',
-    sms: 'Relance : la somme de {total} est échue et reste impayée.',
-  },
-  formal: {
-    subject: 'Relance : facture {invoices} impayée',
-    opening:
-      'Nous constatons que la somme de {total} relative à : {nature} demeure impayée. ' +
-      'Nous vous invitons à en effectuer le règlement sans délai.',
-    sms: 'Relance : la somme de {total} demeure impayée.',
-  },
-};
-
-const SECOND_REMINDER: Record<Tone, MessageWording> = {
-  courteous: {
-    subject: 'Deuxième rappel : facture {invoices}',
-    opening:
-      'Nous revenons vers vous au sujet de la somme de {total} relative à : {nature}, toujours en attente de ' +
-      'règlement. Si vous rencontrez une difficulté, contactez-nous : nous pouvons convenir ensemble ' +
-      "d'une solution, par exemple un échéancier.",
-    sms: 'Deuxième rappel : la somme de {total} reste à régler. Une difficulté ? Contactez-nous.',
-  },
-  firm: {
-    subject: 'Deuxième relance : facture {invoices} impayée',
-    opening:
-      'Notre précédent rappel est resté sans effet : la somme de {total} relative à : {nature} reste due. ' +
-      'Nous vous demandons de la régler sans attendre, ou de nous contacter rapidement pour convenir ' +
-      "d'un échéancier.",
-    sms: 'Deuxième relance : la somme de {total} reste due. Merci de la régler sans attendre.',
-  },
-  formal: {
-    subject: 'Deuxième relance : facture {invoices} impayée',
-    opening:
-      'Malgré notre précédent rappel, la somme de {total} relative à : {nature} demeure impayée. ' +
-      'Nous vous demandons de la régler sans délai.',
-    sms: 'Deuxième relance : la somme de {total} demeure impayée.',
-  },
-};
-
-const FINAL_REMINDER: Record<Tone, MessageWording> = {
-  courteous: {
-    subject: 'Dernier rappel : facture {invoices}',
-    opening:
-      "Malgré nos rappels, la somme de {total} relative à : {nature} n'a pas encore été réglée. " +
-      'Sans règlement ou nouvelle de votre part, nous devrons vous adresser une mise en demeure. ' +
-      'Si vous rencontrez une difficulté, contactez-nous : une solution reste possible.',
-    sms: 'Dernier rappel : la somme de {total} reste à régler avant mise en demeure.',
-  },
-  firm: {
-    subject: 'Dernière relance avant mise en demeure : facture {invoices}',
-    opening:
-      "Malgré nos relances, la somme de {total} relative à : {nature} n'a toujours pas été réglée. " +
-      'Sans règlement de votre part, nous vous adresserons une mise en demeure.',
-    sms: 'Dernière relance : la somme de {total} reste due. Sans règlement, une mise en demeure suivra.',
-  },
-  formal: {
-    subject: 'Dernière relance avant mise en demeure : facture {invoices}',
-    opening:
-      'Malgré nos relances, la somme de {total} relative à : {nature} demeure impayée. ' +
-      'À défaut de règlement, nous vous adresserons une mise en demeure.',
-    sms: 'Dernière relance : la somme de {total} demeure impayée. Une mise en demeure suivra.',
-  },
-};
-
-const FORMAL_NOTICE_WORDING: MessageWording = {
-  subject: 'Mise en demeure',
-  // The demand with its deadline is one of the mandatory mentions below: not said twice.
-  opening:
-    'Malgré nos relances, la somme de {total} relative à : {nature} reste impayée à ce jour. ' +
-    'La présente lettre vaut mise en demeure de payer.',
-  sms: 'Mise en demeure : la somme de {total} est à régler au plus tard le {deadline}.',
-  courtAction:
-    'À défaut de règlement au plus tard le {deadline}, le créancier pourra engager une procédure judiciaire ' +
-    'pour obtenir le paiement de sa créance.',
-};
-
-/**
- * The messages of an installment plan, by template. `{schedule}` lists every installment;
- * `{installmentNumber}`, `{installmentDate}`, `{installmentAmount}` name the one a reminder is
- * about; `{total}` is what remains owed.
- */
-export const PLAN_WORDING: Readonly<Record<string, MessageWording>> = {
-  'installment_plan.installment_plan_confirmation': {
-    subject: 'Confirmation de votre échéancier : facture {invoices}',
-    opening:
-      "Nous vous confirmons l'échéancier convenu pour le règlement de la somme relative à : {nature}. " +
-      'Échéances : {schedule}. Chaque échéance est à régler au plus tard à la date indiquée ; ' +
-      "si vous rencontrez une difficulté, contactez-nous avant l'échéance.",
-    sms: 'Votre échéancier de {installmentCount} échéances est confirmé : {schedule}.',
-  },
-  'installment_plan.installment_reminder': {
-    subject: 'Rappel : échéance du {installmentDate}',
-    opening:
-      "Conformément à l'échéancier convenu, l'échéance n°{installmentNumber}, d'un montant de " +
-      '{installmentAmount}, est à régler au plus tard le {installmentDate}. ' +
-      'Si vous avez déjà réglé cette échéance, merci de ne pas tenir compte de ce message.',
-    sms: 'Rappel : échéance n°{installmentNumber} de {installmentAmount} à régler au plus tard le {installmentDate}.',
-  },
-  'installment_plan.installment_missed': {
-    subject: 'Échéance impayée du {installmentDate}',
-    opening:
-      "L'échéance n°{installmentNumber} de l'échéancier convenu, d'un montant de {installmentAmount}, " +
-      "prévue le {installmentDate}, n'a pas été réglée à ce jour. Nous vous demandons de la régler sans délai. " +
-      "À défaut, l'échéancier pourra prendre fin et la totalité de la somme restant due deviendra exigible.",
-    sms: 'Échéance n°{installmentNumber} de {installmentAmount} du {installmentDate} impayée : merci de la régler sans délai.',
-  },
-};
-
-/** A mise en demeure is formal whatever the policy says: one wording for every tone. */
-export const DEFAULT_WORDING: WordingTable = {
-  reminder_1: FIRST_REMINDER,
-  reminder_2: SECOND_REMINDER,
-  final_reminder: FINAL_REMINDER,
-  formal_notice: { courteous: FORMAL_NOTICE_WORDING, firm: FORMAL_NOTICE_WORDING, formal: FORMAL_NOTICE_WORDING },
-};
-
-const GREETING = 'Madame, Monsieur,';
-const CLOSING = "Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos salutations distinguées.";
-
-function fill(text: string, values: Readonly<Record<string, string>>): string {
-  return text.replace(/\{(\w+)\}/g, (placeholder, name: string) => values[name] ?? placeholder);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Dates and amounts as the debtor reads them
-
-const FRENCH_DATE = new Intl.DateTimeFormat('fr-FR', {
-  timeZone: 'Europe/Paris',
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-});
-
-/** "3 mars 2026": the form the mentions module looks for. */
-function frenchDate(instant: Date): string {
-  return FRENCH_DATE.format(instant);
-}
-
-function frenchCalendarDate(date: string): string {
-  // Noon in Paris: never near a day boundary, whatever the offset.
-  return frenchDate(parisInstant(date, '12:00'));
-}
-
-function formattedAmounts(amounts: SendMessageInput['amounts']): MessageContext['claim']['amounts'] {
-  const { currency } = amounts;
-  return {
-    principal: formatAmount(amounts.principalCents, currency),
-    interest: formatAmount(amounts.interestCents, currency),
-    accessories: formatAmount(amounts.accessoriesCents, currency),
-    total: formatAmount(amounts.totalCents, currency),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Composing a message
-
-type Debtor = CaseRecord['debtor'];
-
-interface Recipient {
-  of: (debtor: Debtor) => string | undefined;
-  missing: string;
-}
-
-function present(value: string | null | undefined): string | undefined {
-  return value && value.trim() !== '' ? value : undefined;
-}
-
-const RECIPIENTS: Readonly<Record<WrittenChannel, Recipient>> = {
-  email: { of: (debtor) => present(debtor.email), missing: 'no e-mail address on file' },
-  sms: { of: (debtor) => present(debtor.phone), missing: 'no phone number on file' },
-  letter: {
-    // An envelope needs a name as well as an address.
-    of: (debtor) => (present(debtor.address) ? `${debtor.name}\n${debtor.address}` : undefined),
-    missing: 'no postal address on file',
-  },
-};
-
-interface ComposedMessage {
-  subject?: string;
-  body: string;
-  context: MessageContext;
-}
-
-function messageContext(
-  record: CaseRecord,
-  input: SendMessageInput,
-  firstMessage: MessageContext['firstMessage'],
-): MessageContext {
-  const { creditor, collector } = record;
-  return {
-    creditor: { name: creditor.name, address: creditor.address },
-    ...(collector ? { collector: { name: collector.name, address: collector.address } } : {}),
-    claim: {
-      basis: record.claim.basis,
-      invoiceNumbers: input.invoiceNumbers,
-      amounts: formattedAmounts(input.amounts),
-    },
-    paymentInstructions: record.paymentInstructions,
-    ...(firstMessage ? { firstMessage } : {}),
-    ...(input.formalNoticeDeadline ? { formalNoticeDeadline: frenchCalendarDate(input.formalNoticeDeadline) } : {}),
-    debtorKind: input.debtorKind,
-    channel: input.channel,
-    stage: input.stage,
-    timeBarred: input.timeBarred,
-  };
-}
-
-/**
- * The debtor is greeted "Madame, Monsieur" and never named: the rendered text is stored in the
- * journal, and keeping the debtor's identity out of it keeps personal data in the case record.
- */
-/** What a plan's message fills in: the schedule, and the installment it is about. */
-function planValues(plan: SendMessageInput['installmentPlan'], currency: string): Record<string, string> {
-  if (!plan) return {};
-  const schedule = plan.schedule
-    .map(
-      (installment) =>
-        `${frenchCalendarDate(installment.dueDate)} : ${formatAmount(installment.amountCents, currency)}`,
-    )
-    .join(' ; ');
-  return {
-    schedule,
-    installmentCount: String(plan.schedule.length),
-    ...(plan.installment
-      ? {
-          installmentNumber: String(plan.installment.number),
-          installmentDate: frenchCalendarDate(plan.installment.dueDate),
-          installmentAmount: formatAmount(plan.installment.amountDueCents, currency),
-        }
-      : {}),
-  };
-}
-
-function composeMessage(
-  wording: MessageWording,
-  record: CaseRecord,
-  context: MessageContext,
-  input: SendMessageInput,
-): ComposedMessage {
-  const values = {
-    total: context.claim.amounts.total,
-    invoices: context.claim.invoiceNumbers.join(', '),
-    nature: record.claim.nature,
-    deadline: context.formalNoticeDeadline ?? '',
-    ...planValues(input.installmentPlan, input.amounts.currency),
-  };
-  const mentions = renderMandatoryMentions(context);
-  if (context.channel === 'sms') return { body: `${fill(wording.sms, values)}\n${mentions}`, context };
-  const opening = [wording.opening, context.timeBarred ? undefined : wording.courtAction]
-    .filter((sentence): sentence is string => sentence !== undefined)
-    .map((sentence) => fill(sentence, values))
-    .join(' ');
-  const sender = (record.collector ?? record.creditor).name;
-  const body = [GREETING, opening, mentions, `${CLOSING}\n${sender}`].join('\n\n');
-  return { subject: fill(wording.subject, values), body, context };
-}
+export { PermanentDeliveryError, type MessageTransport, type OutboundMessage } from './transports/transport';
+export { DEFAULT_WORDING, PLAN_WORDING, type MessageWording, type WordingTable } from './messages/french-wording';
 
 // ---------------------------------------------------------------------------------------------
 // Journal helpers
@@ -365,6 +69,7 @@ interface JournalDocument {
   status?: MessageStatus;
   providerMessageId?: string;
   content?: { subject?: string; body?: string };
+  document?: { id: string; kind: DocumentKind; filename: string; sha256: string; form?: LetterForm };
   actor: { role: ActorRole; id?: string };
 }
 
@@ -385,6 +90,20 @@ const FIRST_LETTER_CHANNELS: readonly WrittenChannel[] = ['email', 'letter'];
 
 const OUTCOME_UNKNOWN = 'outcome unknown after a crash: not re-sent; check the provider';
 
+/**
+ * One thing that must leave at most once (a message, the handoff dossier): what the exactly-once
+ * guard and its journal entries need to know about it.
+ */
+interface Dispatch {
+  caseId: string;
+  idempotencyKey: string;
+  channel: JournalChannel;
+  stage: Stage;
+  at: string;
+  /** The journal entry's type; a message by default. */
+  entryType?: 'message' | 'handoff';
+}
+
 const attemptKey = (idempotencyKey: string, attempt: number): string => `${idempotencyKey}:attempt-${attempt}`;
 
 // ---------------------------------------------------------------------------------------------
@@ -398,6 +117,9 @@ export interface CaseActivitiesDependencies {
   transports: Readonly<Record<WrittenChannel, MessageTransport>>;
   /** Overrides entries of `DEFAULT_WORDING`, stage by stage and tone by tone. */
   wording?: WordingTable;
+  letters?: LetterOptions;
+  /** Where handoff dossiers go; simulated when absent. */
+  dossierDelivery?: DossierDelivery;
 }
 
 export function createCaseActivities(dependencies: CaseActivitiesDependencies): CaseActivities {
@@ -407,6 +129,9 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
   const CaseRecords = caseRecordModel(connection);
   const CallTasks = callTaskModel(connection);
   const MessageSends = messageSendModel(connection);
+  const documents = createDocumentStore(connection);
+  const dossierDelivery = dependencies.dossierDelivery ?? new SimulatedDossierDelivery();
+  const letters = createLetterPreparation(documents, dependencies.letters ?? { preferElectronicRegisteredMail: false });
 
   /** False when an entry with this key exists: the write already happened, on this attempt or an earlier one. */
   async function writeOnce(entry: JournalDocument): Promise<boolean> {
@@ -480,15 +205,15 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
   // --- messages ------------------------------------------------------------------------------
 
   function messageEntry(
-    input: SendMessageInput,
+    input: Dispatch,
     idempotencyKey: string,
-    outcome: Pick<JournalDocument, 'status' | 'summary' | 'content' | 'providerMessageId'>,
+    outcome: Pick<JournalDocument, 'status' | 'summary' | 'content' | 'providerMessageId' | 'document'>,
   ): JournalDocument {
     return {
       caseId: input.caseId,
       idempotencyKey,
       at: new Date(input.at),
-      type: 'message',
+      type: input.entryType ?? 'message',
       channel: input.channel,
       stage: input.stage,
       actor: { role: 'system' },
@@ -496,7 +221,7 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
     };
   }
 
-  const logFields = (input: SendMessageInput) => ({
+  const logFields = (input: Dispatch) => ({
     caseId: input.caseId,
     idempotencyKey: input.idempotencyKey,
     channel: input.channel,
@@ -523,7 +248,7 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
     };
   }
 
-  async function markSent(input: SendMessageInput, result: SendMessageResult): Promise<void> {
+  async function markSent(input: Dispatch, result: SendMessageResult): Promise<void> {
     await MessageSends.updateOne(
       { idempotencyKey: input.idempotencyKey, state: { $in: ['sending', 'unknown'] } },
       {
@@ -538,7 +263,7 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
     );
   }
 
-  async function reportUnknownOutcome(input: SendMessageInput): Promise<SendMessageResult> {
+  async function reportUnknownOutcome(input: Dispatch): Promise<SendMessageResult> {
     await MessageSends.updateOne(
       { idempotencyKey: input.idempotencyKey, state: 'sending' },
       { $set: { state: 'unknown', settledAt: new Date() } },
@@ -554,7 +279,7 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
    * delivered entry (then only the bookkeeping was lost), or its failed attempt (then the provider
    * refused and trying again is safe). Neither means it may have sent: it is not sent again.
    */
-  async function settleInterrupted(input: SendMessageInput, send: MessageSend): Promise<SendMessageResult | undefined> {
+  async function settleInterrupted(input: Dispatch, send: MessageSend): Promise<SendMessageResult | undefined> {
     const delivered = await JournalEntry.findOne({ idempotencyKey: input.idempotencyKey }).lean();
     if (delivered && DELIVERED.includes(delivered.status as DeliveredStatus)) {
       const result: SendMessageResult = {
@@ -579,7 +304,7 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
   }
 
   /** The result of an earlier attempt with this key, or undefined when this attempt may send. */
-  async function earlierOutcome(input: SendMessageInput): Promise<SendMessageResult | undefined> {
+  async function earlierOutcome(input: Dispatch): Promise<SendMessageResult | undefined> {
     const send = await MessageSends.findOne({ idempotencyKey: input.idempotencyKey }).lean();
     if (!send || send.state === 'failed') return undefined;
     if (send.state === 'sent') return storedResult(send);
@@ -587,7 +312,7 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
   }
 
   /** The attempt number this call now owns, or undefined when another attempt holds the send. */
-  async function claimSend(input: SendMessageInput): Promise<number | undefined> {
+  async function claimSend(input: Dispatch): Promise<number | undefined> {
     const claimedAt = new Date();
     try {
       await MessageSends.create({
@@ -631,19 +356,14 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
     return first ? { reference: record.reference, date: frenchDate(first.at) } : undefined;
   }
 
-  function wordingFor(input: SendMessageInput): MessageWording | undefined {
-    if (input.installmentPlan) return PLAN_WORDING[input.template];
-    return dependencies.wording?.[input.stage]?.[input.tone] ?? DEFAULT_WORDING[input.stage]?.[input.tone];
-  }
-
   function isPermanent(error: unknown): error is { permanent: true; reason?: unknown } {
     return typeof error === 'object' && error !== null && (error as { permanent?: unknown }).permanent === true;
   }
 
   /** The provider did not take the message: journal this attempt, then retry or close the channel. */
   async function deliveryFailed(
-    input: SendMessageInput,
-    message: ComposedMessage,
+    input: Dispatch,
+    message: { subject?: string; body: string } | undefined,
     attempt: number,
     error: unknown,
   ): Promise<SendMessageResult> {
@@ -653,7 +373,7 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
       ? `provider refused the message permanently (${reason}): channel closed`
       : `provider error on attempt ${attempt}: not sent, will be retried`;
     // Journal first: an attempt found unsettled with its failure journaled is known not to have sent.
-    const content = { subject: message.subject, body: message.body };
+    const content = message ? { subject: message.subject, body: message.body } : undefined;
     await writeOnce(
       messageEntry(input, attemptKey(input.idempotencyKey, attempt), { status: 'failed', summary, content }),
     );
@@ -673,6 +393,7 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
     message: ComposedMessage,
     to: string,
     attempt: number,
+    letter: PreparedLetter | undefined,
   ): Promise<SendMessageResult> {
     const transport = transports[input.channel];
     let providerMessageId: string | undefined;
@@ -682,20 +403,31 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
         ...(message.subject !== undefined ? { subject: message.subject } : {}),
         body: message.body,
         idempotencyKey: input.idempotencyKey,
+        caseId: input.caseId,
+        ...(letter
+          ? {
+              attachments: [letter.attachment],
+              letter: { form: letter.form, ...(letter.email ? { email: letter.email } : {}) },
+            }
+          : {}),
       }));
     } catch (error) {
       return deliveryFailed(input, message, attempt, error);
     }
     const status: DeliveredStatus = transport.simulated ? 'simulated' : 'sent';
     const what = input.installmentPlan ? input.template : input.stage;
+    const how = letter ? `${input.channel} (${letter.formReason})` : input.channel;
     const summary =
       status === 'simulated'
-        ? `${what} by ${input.channel} simulated: no provider configured, nothing left the machine`
-        : `${what} sent by ${input.channel}`;
+        ? `${what} by ${how} simulated: no provider configured, nothing left the machine`
+        : `${what} sent by ${how}`;
     const result: SendMessageResult = { status, summary, ...(providerMessageId ? { providerMessageId } : {}) };
     const content = { subject: message.subject, body: message.body };
+    const document = letter?.document;
     // Journal before bookkeeping: a retry that finds this entry knows the message left.
-    await writeOnce(messageEntry(input, input.idempotencyKey, { status, summary, content, providerMessageId }));
+    await writeOnce(
+      messageEntry(input, input.idempotencyKey, { status, summary, content, providerMessageId, document }),
+    );
     await markSent(input, result);
     logger.info({ ...logFields(input), status, attempt }, 'message delivered');
     return result;
@@ -708,15 +440,23 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
     const recipient = RECIPIENTS[input.channel];
     const to = recipient.of(record.debtor);
     if (to === undefined) return block(input, recipient.missing, { closeChannel: true });
-    const wording = wordingFor(input);
+    const wording = wordingFor(input, dependencies.wording);
     if (!wording) return block(input, `no wording for ${input.template} (stage ${input.stage}, ${input.tone} tone)`);
     const context = messageContext(record, input, await firstLetterOf(record));
-    const message = composeMessage(wording, record, context, input);
+    let message: ComposedMessage;
+    try {
+      message = composeMessage(wording, record, context, input);
+    } catch (error) {
+      if (error instanceof TemplateError) return block(input, error.message);
+      throw error;
+    }
     const verdict = checkMessage(message, context);
     if (!verdict.ok) {
       const content = { subject: message.subject, body: message.body };
       return block(input, describeViolations(verdict.violations), { content });
     }
+    // Rendered and stored before the claim: once claimed, a failure here would look like a lost send.
+    const letter = input.channel === 'letter' ? await letters.prepare(record, input, message) : undefined;
     const attempt = await claimSend(input);
     if (attempt === undefined) {
       // Another attempt claimed it between our look and our claim: report what it did.
@@ -724,30 +464,95 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
       if (concurrent) return concurrent;
       throw new Error(`${input.channel} message ${input.idempotencyKey}: claimed by a concurrent attempt`);
     }
-    return deliver(input, message, to, attempt);
+    return deliver(input, message, to, attempt, letter);
   }
 
   // --- handoff and alerts ----------------------------------------------------------------------
 
-  async function handOffCase(input: {
-    caseId: string;
-    idempotencyKey: string;
-    at: string;
-  }): Promise<{ summary: string }> {
-    const summary =
-      'handoff dossier prepared; delivery to the commissaire de justice is simulated: nothing left the machine';
-    const written = await writeOnce({
-      caseId: input.caseId,
-      idempotencyKey: input.idempotencyKey,
-      at: new Date(input.at),
-      type: 'handoff',
-      channel: 'system',
-      status: 'simulated',
-      summary,
-      actor: { role: 'system' },
+  /**
+   * R6: the dossier is built from everything the case kept, stored with it (manifest and PDF
+   * summary), then delivered once, with the same exactly-once guard as a message. A destination
+   * that refuses it for good raises a manager alert: the case is handed off on paper, by a person.
+   */
+  async function handOffCase(input: HandOffInput): Promise<{ summary: string }> {
+    const dispatch: Dispatch = { ...input, channel: 'system', stage: 'handoff', entryType: 'handoff' };
+    const earlier = await earlierOutcome(dispatch);
+    if (earlier) return { summary: earlier.summary };
+    const record = await loadCaseRecord(input.caseId);
+    const at = new Date(input.at);
+    const keep = (kind: DocumentKind, suffix: string, contentType: string, render: () => Promise<Buffer>) =>
+      documents.keep(
+        {
+          key: `${input.idempotencyKey}:${suffix}`,
+          caseId: input.caseId,
+          kind,
+          filename: `dossier-${record.reference.replace(/[^A-Za-z0-9._-]/g, '_')}.${suffix}`,
+          contentType,
+          createdAt: at,
+        },
+        render,
+      );
+    // The manifest is kept first and the summary is drawn from the kept manifest: both tell the same story.
+    const manifestFile = await keep('handoff_manifest', 'json', 'application/json', async () => {
+      const [journal, listed] = await Promise.all([
+        JournalEntry.find({ caseId: input.caseId }).sort({ at: 1, _id: 1 }).lean(),
+        documents.listFor(input.caseId),
+      ]);
+      const manifest = buildManifest({
+        record,
+        journal: journal as JournalEntryRecord[],
+        documents: listed as DocumentListing[],
+        ...(input.statement ? { statement: input.statement } : {}),
+        ...(input.prescription ? { prescription: input.prescription } : {}),
+        at,
+      });
+      return Buffer.from(JSON.stringify(manifest, null, 2), 'utf8');
     });
-    if (written)
-      logger.info({ caseId: input.caseId, idempotencyKey: input.idempotencyKey }, 'case handed off (simulated)');
+    const manifest = JSON.parse(manifestFile.content.toString('utf8')) as DossierManifest;
+    const summaryFile = await keep('handoff_summary', 'pdf', 'application/pdf', () =>
+      renderSummaryPdf(buildSummary(manifest)),
+    );
+    const attempt = await claimSend(dispatch);
+    if (attempt === undefined) {
+      const concurrent = await earlierOutcome(dispatch);
+      if (concurrent) return { summary: concurrent.summary };
+      throw new Error(`handoff ${input.idempotencyKey}: claimed by a concurrent attempt`);
+    }
+    let providerMessageId: string | undefined;
+    try {
+      ({ providerMessageId } = await dossierDelivery.deliver({
+        caseId: input.caseId,
+        reference: record.reference,
+        idempotencyKey: input.idempotencyKey,
+        manifest: manifestFile,
+        summary: summaryFile,
+      }));
+    } catch (error) {
+      const refused = await deliveryFailed(dispatch, undefined, attempt, error);
+      await raiseManagerAlert({
+        caseId: input.caseId,
+        idempotencyKey: `${input.idempotencyKey}:refused`,
+        kind: 'handoff_refused',
+        message: `the handoff dossier was refused by ${dossierDelivery.destination}: send it by hand`,
+      });
+      return { summary: refused.summary };
+    }
+    const status: DeliveredStatus = dossierDelivery.simulated ? 'simulated' : 'sent';
+    const contents = `manifest ${manifestFile.sha256.slice(0, 12)}…, summary ${summaryFile.sha256.slice(0, 12)}…`;
+    const summary =
+      status === 'simulated'
+        ? `handoff dossier prepared (${contents}); delivery to the commissaire de justice simulated: nothing left the machine`
+        : `handoff dossier (${contents}) delivered to the commissaire de justice by ${dossierDelivery.destination}`;
+    await writeOnce(
+      messageEntry(dispatch, input.idempotencyKey, {
+        status,
+        summary,
+        providerMessageId,
+        document: { id: summaryFile.id, kind: 'handoff_summary', filename: summaryFile.filename, sha256: summaryFile.sha256 },
+      }),
+    );
+    await markSent(dispatch, { status, summary, ...(providerMessageId ? { providerMessageId } : {}) });
+    logger.info({ caseId: input.caseId, idempotencyKey: input.idempotencyKey, status }, 'case handed off');
     return { summary };
   }
 

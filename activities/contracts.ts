@@ -9,6 +9,8 @@
 import type { DeferralReason } from '../domain/contact-limits';
 import type { IsoInstant, SealedText } from '../domain/case/types';
 import type { CaseSnapshot } from '../domain/case/view';
+import type { ClaimPrescription } from '../domain/prescription';
+import type { Statement } from '../domain/statement';
 import type { CalendarDate, Channel, DebtorKind, Stage, Tone } from '../domain/types';
 
 export type WrittenChannel = Exclude<Channel, 'call'>;
@@ -81,6 +83,18 @@ export interface JournalDraft {
   sealedText?: SealedText;
 }
 
+export interface HandOffInput {
+  caseId: string;
+  idempotencyKey: string;
+  at: IsoInstant;
+  /**
+   * The dated breakdown and the prescription status as the case computes them at handoff. Absent
+   * in histories recorded before the dossier existed: the activity then works from the projection.
+   */
+  statement?: Statement;
+  prescription?: ClaimPrescription;
+}
+
 /** The live Case without personal data; the API merges the debtor's details from the database. */
 export type CaseView = CaseSnapshot;
 
@@ -92,7 +106,7 @@ export interface CaseActivities {
   recordJournal(entries: JournalDraft[]): Promise<void>;
   saveCaseProjection(view: CaseView): Promise<void>;
   /** The file goes to a commissaire de justice: build and deliver the dossier (R6). */
-  handOffCase(input: { caseId: string; idempotencyKey: string; at: IsoInstant }): Promise<{ summary: string }>;
+  handOffCase(input: HandOffInput): Promise<{ summary: string }>;
   raiseManagerAlert(input: { caseId: string; idempotencyKey: string; kind: string; message: string }): Promise<void>;
 }
 

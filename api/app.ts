@@ -17,6 +17,8 @@ import { checkHealth } from './health';
 import { createIntake, type Intake } from './intake';
 import { openApiDocument } from './openapi';
 import { buildRoutes, type RouteDefinition } from './routes';
+import { createCaseInboundSink } from './webhooks/case-sink';
+import { createWebhookRouter } from './webhooks/router';
 import { isDatabaseUnreachable, isTemporalUnreachable, unavailable } from './upstream-errors';
 
 export interface ApiDependencies {
@@ -31,6 +33,13 @@ export interface ApiDependencies {
   /** The API's clock; tests pass the time-skipping server's. */
   now?: () => Promise<Date>;
   temporalTimeoutMs?: number;
+  /** Provider webhooks; a provider left out has no endpoint (404). */
+  webhooks?: {
+    sendgrid?: { verificationKey: string; toleranceSeconds?: number };
+    twilio?: { authToken: string; publicBaseUrl: string };
+    /** The signature check's clock (tests). */
+    now?: () => Date;
+  };
 }
 
 export const BODY_LIMIT = '64kb';
@@ -101,6 +110,21 @@ export function createApi(dependencies: ApiDependencies): Api {
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+    }),
+  );
+  // Before the JSON parser: signatures are checked over the exact bytes the provider sent.
+  app.use(
+    createWebhookRouter({
+      ...(dependencies.webhooks?.sendgrid ? { sendgrid: dependencies.webhooks.sendgrid } : {}),
+      ...(dependencies.webhooks?.twilio ? { twilio: dependencies.webhooks.twilio } : {}),
+      ...(dependencies.webhooks?.now ? { now: dependencies.webhooks.now } : {}),
+      sink: createCaseInboundSink({
+        database,
+        client,
+        seal: (plain) => sealText(plain, dependencies.dataKey),
+        logger,
+      }),
+      logger,
     }),
   );
   app.use(express.json({ limit: BODY_LIMIT, type: 'application/json', strict: true }));

@@ -1,5 +1,6 @@
 import { Connection } from '@temporalio/client';
 import { loadApiConfig } from '../config';
+import { loadChannelsConfig } from '../config/channels';
 import { connectDatabase } from '../models/connection';
 import { parseDataKey } from '../models/sealed-text';
 import { createLogger } from '../observability/logger';
@@ -10,6 +11,7 @@ const INTAKE_SWEEP_MS = 60_000;
 
 async function main(): Promise<void> {
   const config = loadApiConfig();
+  const channels = loadChannelsConfig();
   const logger = createLogger('api', config.logLevel);
   // Lazy: the API comes up (and /health says what is down) even while Temporal is unreachable.
   const temporal = Connection.lazy({ address: config.temporal.address });
@@ -22,6 +24,13 @@ async function main(): Promise<void> {
     taskQueue: config.temporal.taskQueue,
     keys: config.api.keys,
     dataKey: parseDataKey(config.dataKey),
+    webhooks: {
+      ...(channels.emailWebhook ? { sendgrid: channels.emailWebhook } : {}),
+      // Twilio signs the public URL it called: without it no signature can be checked.
+      ...(channels.sms && channels.publicBaseUrl
+        ? { twilio: { authToken: channels.sms.authToken, publicBaseUrl: channels.publicBaseUrl } }
+        : {}),
+    },
   });
   if (config.api.keys.length === 0) logger.warn('API_KEYS is empty: every route but /health answers 401');
   const server = app.listen(config.api.port, config.api.host, () => {

@@ -76,6 +76,7 @@ export function caseResource(record: CaseRecord, live?: CaseView | null): CaseRe
       email: debtor.email ?? undefined,
       phone: debtor.phone ?? undefined,
       address: debtor.address ?? undefined,
+      lreConsentAt: debtor.lreConsentAt ?? undefined,
     }),
     amounts: view.amounts,
     openedAt: parisIso(view.openedAt),

@@ -81,6 +81,11 @@ const debtor = z
     phone: phone.optional(),
     address: text(500).optional(),
     legalId: optionalText(64).optional(),
+    lreConsentAt: instant.optional().meta({
+      description:
+        'When the debtor expressly agreed to receive registered mail electronically (LRE). A consumer ' +
+        'without it gets the mise en demeure on paper (CPCE L100). Not in docs/api.md.',
+    }),
   })
   .refine((value) => value.email !== undefined || value.phone !== undefined || value.address !== undefined, {
     message: 'at least one way to reach the debtor is required: email, phone or address',
@@ -255,6 +260,7 @@ export const caseResource = z
       email: z.string().optional(),
       phone: z.string().optional(),
       address: z.string().optional(),
+      lreConsentAt: z.string().optional(),
     }),
     amounts: z.object({
       principalCents: z.number().int(),

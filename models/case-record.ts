@@ -39,6 +39,8 @@ const debtorSchema = new Schema(
     phone: { type: String },
     address: { type: String },
     legalId: { type: String },
+    /** ISO instant of the debtor's express consent to electronic registered mail (CPCE L100). */
+    lreConsentAt: { type: String },
   },
   SUBDOCUMENT,
 );
@@ -114,6 +116,8 @@ caseRecordSchema.index({ status: 1, openedAt: 1, _id: 1 });
 caseRecordSchema.index({ stage: 1, openedAt: 1, _id: 1 });
 caseRecordSchema.index({ creditorId: 1, openedAt: 1, _id: 1 });
 caseRecordSchema.index({ debtorKind: 1, openedAt: 1, _id: 1 });
+// Incoming SMS: which open cases does this number belong to?
+caseRecordSchema.index({ 'debtor.phone': 1, status: 1 });
 // The intake sweep: records whose workflow may not have been started.
 caseRecordSchema.index({ workflowStartedAt: 1, openedAt: 1 });
 

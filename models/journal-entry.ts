@@ -21,6 +21,20 @@ export const journalEntrySchema = new Schema(
     summary: { type: String, required: true },
     providerMessageId: { type: String },
     content: { subject: String, body: String },
+    /** A file this entry is about (a letter as posted, the handoff dossier), kept in `documents`. */
+    document: {
+      type: new Schema(
+        {
+          id: { type: String, required: true },
+          kind: { type: String, required: true },
+          filename: { type: String, required: true },
+          sha256: { type: String, required: true },
+          /** How a letter travelled: lrar, lre or ordinary. */
+          form: { type: String },
+        },
+        { _id: false, strict: 'throw' },
+      ),
+    },
     actor: {
       role: { type: String, enum: ACTOR_ROLES, required: true },
       id: { type: String },

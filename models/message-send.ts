@@ -33,6 +33,8 @@ export const messageSendSchema = new Schema(
 );
 
 messageSendSchema.index({ idempotencyKey: 1 }, { unique: true });
+// Twilio's status callbacks name the message by its SID only.
+messageSendSchema.index({ providerMessageId: 1 }, { sparse: true });
 
 export type MessageSend = InferSchemaType<typeof messageSendSchema>;
 

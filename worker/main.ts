@@ -2,7 +2,8 @@ import { Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { loadWorkerConfig } from '../config';
 import { createCaseActivities } from '../activities/case-activities';
-import { SimulatedTransport } from '../activities/simulated-transport';
+import { channelsFromConfig } from '../activities/transports/from-config';
+import { describeChannels, loadChannelsConfig } from '../config/channels';
 import { parseDataKey } from '../models/sealed-text';
 import { connectDatabase } from '../models/connection';
 import { createLogger } from '../observability/logger';
@@ -11,7 +12,10 @@ import { sdkLoggerFor } from './sdk-logger';
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
+  const channelsConfig = loadChannelsConfig();
   const logger = createLogger('worker', config.logLevel);
+  logger.info({ channels: describeChannels(channelsConfig) }, 'message channels');
+  const channels = channelsFromConfig(channelsConfig);
   Runtime.install({ logger: sdkLoggerFor(logger) });
 
   const client = await Connection.connect({ address: config.temporal.address });
@@ -30,8 +34,9 @@ async function main(): Promise<void> {
       connection: database,
       dataKey: parseDataKey(config.dataKey),
       logger,
-      // Real providers come with the channels; until then every message is journaled `simulated`.
-      transports: { email: new SimulatedTransport(), sms: new SimulatedTransport(), letter: new SimulatedTransport() },
+      transports: channels.transports,
+      dossierDelivery: channels.dossierDelivery,
+      letters: { preferElectronicRegisteredMail: channelsConfig.preferElectronicRegisteredMail },
     }),
   });
   logger.info({ taskQueue: config.temporal.taskQueue }, 'worker running');

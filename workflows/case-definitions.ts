@@ -2,7 +2,7 @@
  * The case workflow's public surface: its Updates (one per action route of the API) and its
  * Query. Shared by the workflow and by its clients (the API, tests), which import this file only.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CaseView } from '../activities/contracts';
 import type {
   Actor,
@@ -16,6 +16,7 @@ import type {
   PromiseInput,
   ReplyInput,
 } from '../domain/case/actions';
+import type { ChannelClosedEvent, DebtorWroteEvent } from '../domain/case/channel-events';
 import type { CancelPlanInput } from '../domain/case/installment-plan';
 
 export const CASE_WORKFLOW_TYPE = 'collectionCase';
@@ -34,3 +35,7 @@ export const pauseCaseUpdate = defineUpdate<CaseView, [PauseInput, Actor]>('paus
 export const resumeCaseUpdate = defineUpdate<CaseView, [Record<string, never>, Actor]>('resumeCase');
 export const cancelCaseUpdate = defineUpdate<CaseView, [CancelInput, Actor]>('cancelCase');
 export const cancelInstallmentPlanUpdate = defineUpdate<CaseView, [CancelPlanInput, Actor]>('cancelInstallmentPlan');
+
+/** From the provider webhooks: a bounce or an opt-out closes a channel; an inbound SMS or e-mail is a reply. */
+export const channelClosedSignal = defineSignal<[ChannelClosedEvent]>('channelClosed');
+export const debtorWroteSignal = defineSignal<[DebtorWroteEvent]>('debtorWrote');

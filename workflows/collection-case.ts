@@ -24,11 +24,13 @@ import {
 import { WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@temporalio/common';
 import type { CaseActivities, CaseView, JournalDraft } from '../activities/contracts';
 import * as rules from '../domain/case/actions';
+import { applyChannelClosed, applyDebtorWrote } from '../domain/case/channel-events';
 import type { CaseEffect, InstallmentPlanStart, PlanSignal } from '../domain/case/effects';
 import { applyCancelPlan, applyPlanEvent, planSignalsDue, validateCancelPlan } from '../domain/case/installment-plan';
 import { advance, contactMayGo, formalNoticeDeadline, nextWakeAt, recordContactResult } from '../domain/case/progress';
 import {
   balanceCents,
+  dossierStatement,
   initialCaseState,
   isTerminal,
   lateCharges,
@@ -44,6 +46,8 @@ import {
   agreeInstallmentPlanUpdate,
   cancelCaseUpdate,
   cancelInstallmentPlanUpdate,
+  channelClosedSignal,
+  debtorWroteSignal,
   getCaseQuery,
   openDisputeUpdate,
   pauseCaseUpdate,
@@ -172,6 +176,8 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
     (cancel, actor) => applyCancelPlan(state, cancel, now(), actor),
   );
   setHandler(planEventSignal, (event) => change(() => applyPlanEvent(state, event, now())));
+  setHandler(channelClosedSignal, (event) => change(() => applyChannelClosed(state, event, now())));
+  setHandler(debtorWroteSignal, (event) => change(() => applyDebtorWrote(state, event, now())));
   handleAction(
     pauseCaseUpdate,
     (pause) => rules.validatePause(state, pause, now()),
@@ -300,6 +306,8 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
               caseId: input.caseId,
               idempotencyKey: `${input.caseId}:handoff`,
               at: now(),
+              statement: dossierStatement(state, now()),
+              prescription: prescriptionOf(state, now()),
             });
             break;
           case 'start_installment_plan':

@@ -7,7 +7,7 @@ import { DEFAULT_RATE_TABLE, type RateTable } from '../late-charges';
 import { sumCents } from '../money';
 import { getPolicy, type Policy, type PolicyStep } from '../policies';
 import { claimPrescription, type ClaimPrescription } from '../prescription';
-import { computeStatement } from '../statement';
+import { computeStatement, type Statement } from '../statement';
 import type { CalendarDate } from '../types';
 import type { PlanOutcome } from '../installments';
 import { TERMINAL_STATUSES, type CaseInput, type CaseState, type CaseStatus, type IsoInstant } from './types';
@@ -102,21 +102,46 @@ export function lateCharges(
   rates: RateTable = DEFAULT_RATE_TABLE,
 ): { interestCents: number; indemnityCents: number } {
   const none = { interestCents: 0, indemnityCents: 0 };
-  if (state.input.debtorKind !== 'business' || policyOf(state).lateCharges === 'waive') return none;
+  if (!claimsLateCharges(state)) return none;
   try {
-    const statement = computeStatement({
-      invoices: state.input.invoices,
-      payments: state.payments,
-      debtorKind: state.input.debtorKind,
-      asOf: todayOf(now),
-      lateCharges: 'claim',
-      rates,
-      principalAdjustments: state.adjustedPrincipalCents === null ? undefined : adjustmentsFor(state),
-    });
-    return { interestCents: statement.totals.interestCents, indemnityCents: statement.totals.indemnityCents };
+    const { totals } = statementOf(state, now, 'claim', rates);
+    return { interestCents: totals.interestCents, indemnityCents: totals.indemnityCents };
   } catch {
     return none;
   }
+}
+
+function claimsLateCharges(state: CaseState): boolean {
+  return state.input.debtorKind === 'business' && policyOf(state).lateCharges !== 'waive';
+}
+
+function statementOf(state: CaseState, now: IsoInstant, charges: 'claim' | 'waive', rates: RateTable): Statement {
+  return computeStatement({
+    invoices: state.input.invoices,
+    payments: state.payments,
+    debtorKind: state.input.debtorKind,
+    asOf: todayOf(now),
+    lateCharges: charges,
+    rates,
+    currency: state.input.currency,
+    principalAdjustments: state.adjustedPrincipalCents === null ? undefined : adjustmentsFor(state),
+  });
+}
+
+/**
+ * The dated breakdown of the handoff dossier (R6): each invoice, penalties with the rates they ran
+ * at, indemnities, payments received. Claimed charges only where messages claim them; when the
+ * rate table does not cover a day, the breakdown falls back to principal and payments, as letters do.
+ */
+export function dossierStatement(state: CaseState, now: IsoInstant, rates: RateTable = DEFAULT_RATE_TABLE): Statement {
+  if (claimsLateCharges(state)) {
+    try {
+      return statementOf(state, now, 'claim', rates);
+    } catch {
+      // fall through: no charges rather than invented ones
+    }
+  }
+  return statementOf(state, now, 'waive', rates);
 }
 
 export function lateChargesCents(state: CaseState, now: IsoInstant): number {

@@ -161,6 +161,8 @@ export interface CaseState {
   lastEvent: { label: string; at: IsoInstant } | null;
   /** Counter for ids and idempotency keys that are deterministic under replay. */
   sequence: number;
+  /** Recent provider event ids (webhooks retry); absent in states carried from before webhooks. */
+  providerEventsSeen?: string[];
 }
 
 export type { CalendarDate, Channel, Stage };

@@ -10,7 +10,7 @@ import {
   type WordingTable,
 } from '../../activities/case-activities';
 import type { CaseView, JournalDraft, SendMessageInput } from '../../activities/contracts';
-import { SimulatedTransport } from '../../activities/simulated-transport';
+import { SimulatedTransport } from '../../activities/transports/simulated-transport';
 import { renderMandatoryMentions, type MessageContext } from '../../domain/compliance';
 import { formatAmount } from '../../domain/money';
 import { callTaskModel } from '../../models/call-task';
@@ -561,7 +561,7 @@ describe('sendMessage', () => {
       reminder_1: {
         courteous: {
           subject: 'Rappel',
-          opening: 'La somme de {total} est due, majorée de frais de dossier.',
+          opening: 'La somme de {{total}} est due, majorée de frais de dossier.',
           sms: 'Rappel',
         },
       },

@@ -11,12 +11,13 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import type { Connection } from 'mongoose';
-import { createCaseActivities } from '../../activities/case-activities';
-import { SimulatedTransport } from '../../activities/simulated-transport';
-import { createApi, type Api } from '../../api/app';
+import { createCaseActivities, type CaseActivitiesDependencies } from '../../activities/case-activities';
+import { SimulatedTransport } from '../../activities/transports/simulated-transport';
+import { createApi, type Api, type ApiDependencies } from '../../api/app';
 import type { Role } from '../../config';
 import { callTaskModel } from '../../models/call-task';
 import { caseRecordModel } from '../../models/case-record';
+import { documentModel } from '../../models/document';
 import { journalEntryModel } from '../../models/journal-entry';
 import { messageSendModel } from '../../models/message-send';
 import { createLogger } from '../../observability/logger';
@@ -79,8 +80,14 @@ export async function callApi(baseUrl: string, method: string, path: string, opt
   return { status: response.status, body, headers: response.headers } as ApiResponse;
 }
 
+/** What a file may plug in instead of the simulated defaults (real SDK clients against stand-ins…). */
+export interface ApiFileOptions {
+  channels?: () => Promise<Pick<CaseActivitiesDependencies, 'transports' | 'dossierDelivery' | 'letters'>>;
+  webhooks?: ApiDependencies['webhooks'];
+}
+
 /** Sets the context up before the file's tests and tears it down after them. */
-export function setUpApiFile(label: string): ApiTestContext {
+export function setUpApiFile(label: string, options: ApiFileOptions = {}): ApiTestContext {
   const context = {} as ApiTestContext;
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
@@ -94,7 +101,7 @@ export function setUpApiFile(label: string): ApiTestContext {
     ]);
     // Unique indexes carry the idempotency: they must exist before the first write.
     await Promise.all(
-      [caseRecordModel, journalEntryModel, callTaskModel, messageSendModel].map((model) =>
+      [caseRecordModel, journalEntryModel, callTaskModel, messageSendModel, documentModel].map((model) =>
         model(database).createIndexes(),
       ),
     );
@@ -103,16 +110,14 @@ export function setUpApiFile(label: string): ApiTestContext {
     const taskQueue = `api-${label}`;
     const logger = createLogger('test', 'silent');
     const simulated = () => new SimulatedTransport();
+    const channels = (await options.channels?.()) ?? {
+      transports: { email: simulated(), sms: simulated(), letter: simulated() },
+    };
     worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: bundle,
-      activities: createCaseActivities({
-        connection: database,
-        dataKey,
-        logger,
-        transports: { email: simulated(), sms: simulated(), letter: simulated() },
-      }),
+      activities: createCaseActivities({ connection: database, dataKey, logger, ...channels }),
     });
     running = worker.run();
     const api = createApi({
@@ -124,6 +129,7 @@ export function setUpApiFile(label: string): ApiTestContext {
       keys: (Object.keys(KEYS) as Role[]).map((role) => ({ role, key: KEYS[role] })),
       dataKey,
       now: async () => new Date(await env.currentTimeMs()),
+      ...(options.webhooks ? { webhooks: options.webhooks } : {}),
     });
     server = api.app.listen(0, '127.0.0.1');
     await new Promise<void>((resolve) => server!.once('listening', () => resolve()));

@@ -1,4 +1,4 @@
-import type { MessageTransport, OutboundMessage } from './case-activities';
+import type { MessageTransport, OutboundMessage } from './transport';
 
 /**
  * The transport used while no provider is configured: nothing leaves the machine, and the case's

@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import type { Connection } from 'mongoose';
+import { documentModel, type DocumentKind } from '../../models/document';
+import type { Attachment } from '../transports/transport';
+
+export interface KeptDocument extends Attachment {
+  id: string;
+  kind: DocumentKind;
+  sha256: string;
+}
+
+export interface DocumentToKeep {
+  /** Derived from what the document is for (message, handoff), so a retry finds it. */
+  key: string;
+  caseId: string;
+  kind: DocumentKind;
+  filename: string;
+  contentType: string;
+  createdAt: Date;
+}
+
+/** A lean read gives BSON Binary, not a Buffer. */
+function bytesOf(value: Buffer | { buffer: Uint8Array }): Buffer {
+  return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer);
+}
+
+/**
+ * Evidence is written once: the first attempt renders and stores, every retry gets those same
+ * bytes back, so what left the machine and what the journal cites by SHA-256 cannot differ.
+ */
+export function createDocumentStore(connection: Connection) {
+  const Documents = documentModel(connection);
+
+  async function keep(document: DocumentToKeep, render: () => Promise<Buffer>): Promise<KeptDocument> {
+    const documentId = `doc_${createHash('sha256').update(document.key).digest('hex').slice(0, 24)}`;
+    let stored = await Documents.findOne({ documentId }).lean();
+    if (!stored) {
+      const content = await render();
+      try {
+        await Documents.create({
+          documentId,
+          caseId: document.caseId,
+          kind: document.kind,
+          filename: document.filename,
+          contentType: document.contentType,
+          sha256: createHash('sha256').update(content).digest('hex'),
+          size: content.length,
+          content,
+          createdAt: document.createdAt,
+        });
+      } catch (error) {
+        // A concurrent attempt stored it first: theirs is the one kept.
+        if ((error as { code?: unknown }).code !== 11000) throw error;
+      }
+      stored = await Documents.findOne({ documentId }).lean();
+      if (!stored) throw new Error(`document ${documentId} was not stored`);
+    }
+    return {
+      id: documentId,
+      kind: stored.kind as DocumentKind,
+      filename: stored.filename,
+      contentType: stored.contentType,
+      sha256: stored.sha256,
+      content: bytesOf(stored.content),
+    };
+  }
+
+  /** Everything kept for a case, without the bytes. */
+  function listFor(caseId: string) {
+    return Documents.find({ caseId }, { content: 0 }).sort({ createdAt: 1, _id: 1 }).lean();
+  }
+
+  return { keep, listFor };
+}
+
+export type DocumentStore = ReturnType<typeof createDocumentStore>;

@@ -1,0 +1,62 @@
+/**
+ * What a provider (SendGrid, Twilio, a registered-letter service, or the simulation) is asked to do:
+ * take one message. The activities own exactly-once, the journal and compliance; a transport only
+ * talks to its provider and says, by the error it throws, whether trying again could help.
+ */
+
+/** A file that travels with the message: the mise en demeure PDF, a handoff dossier. */
+export interface Attachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+}
+
+/**
+ * How a letter travels. `lrar`: paper registered letter with acknowledgement of receipt; `lre`: its
+ * electronic form (lettre recommandée électronique, CPCE L100); `ordinary`: a plain paper letter.
+ */
+export type LetterForm = 'lrar' | 'lre' | 'ordinary';
+
+export interface OutboundMessage {
+  /** E-mail address, E.164 phone number, or for a letter the recipient's name and postal address. */
+  to: string;
+  subject?: string;
+  /** The exact text checked by the compliance checker and stored in the journal. */
+  body: string;
+  /** Passed on so that a provider with idempotent requests can drop a duplicate on its side too. */
+  idempotencyKey: string;
+  /** Ids that come back in the provider's delivery events (SendGrid custom args, callback URLs). */
+  caseId: string;
+  attachments?: Attachment[];
+  /** Letters only. For `lre`, `to` is still the postal identity and `email` the electronic address. */
+  letter?: { form: LetterForm; email?: string };
+}
+
+export interface MessageTransport {
+  /** True when nothing leaves the machine: the journal then says `simulated`, never `sent`. */
+  readonly simulated: boolean;
+  /**
+   * Resolves once the provider has taken the message. Throws `PermanentDeliveryError` when the
+   * provider refused it for good (invalid address or number, opt-out): the channel is closed and
+   * the message is not retried. Any other error is retried with backoff. Thrown messages must not
+   * quote the address or the content: they end up in logs.
+   */
+  send(message: OutboundMessage): Promise<{ providerMessageId?: string }>;
+}
+
+export type PermanentReason = 'invalid_recipient' | 'opted_out' | 'rejected';
+
+export class PermanentDeliveryError extends Error {
+  readonly permanent = true;
+  /**
+   * `reason` goes to the journal: words and provider codes only, never personal data.
+   * `kind` tells an opt-out (the debtor's choice) from an unusable address.
+   */
+  constructor(
+    readonly reason: string,
+    readonly kind: PermanentReason = 'invalid_recipient',
+  ) {
+    super(`permanent delivery failure: ${reason}`);
+    this.name = 'PermanentDeliveryError';
+  }
+}

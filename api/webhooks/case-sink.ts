@@ -1,0 +1,220 @@
+/**
+ * Where provider events land: each becomes a journal entry of the case it is about (evidence,
+ * keyed by the provider's event id, so a redelivered webhook writes nothing new), and those that
+ * change what the case may do become signals: a bounce or an invalid number closes the channel,
+ * STOP or an unsubscribe is an opt-out (R4), an inbound SMS is a debtor reply.
+ *
+ * Events name their case by our ids (SendGrid custom args) or by the provider's message id
+ * (Twilio), looked up in `message_sends`; an incoming SMS only by the sender's number.
+ */
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Connection } from 'mongoose';
+import type { ChannelClosedEvent, ChannelClosure, DebtorWroteEvent } from '../../domain/case/channel-events';
+import { TERMINAL_STATUSES } from '../../domain/case/types';
+import { caseRecordModel } from '../../models/case-record';
+import { journalEntryModel } from '../../models/journal-entry';
+import { messageSendModel } from '../../models/message-send';
+import type { Logger } from '../../observability/logger';
+import type { SealedText } from '../../domain/case/types';
+import { caseWorkflowId, channelClosedSignal, debtorWroteSignal } from '../../workflows/case-definitions';
+import type { InboundEvent, InboundSink } from './inbound-events';
+
+/** Twilio error codes that say the number will never take an SMS from us. */
+const SMS_DEAD_NUMBER_CODES = new Set(['21211', '21612', '21614', '30005', '30006']);
+const SMS_OPT_OUT_CODE = '21610';
+
+export interface CaseSinkDependencies {
+  database: Connection;
+  client: Client;
+  seal: (plain: string) => SealedText;
+  logger: Logger;
+}
+
+type EmailEvent = Extract<InboundEvent, { kind: 'email_event' }>;
+type SmsStatus = Extract<InboundEvent, { kind: 'sms_status' }>;
+type SmsIncoming = Extract<InboundEvent, { kind: 'sms_incoming' }>;
+
+const EMAIL_SUMMARY: Readonly<Record<EmailEvent['event'], string | undefined>> = {
+  processed: undefined,
+  deferred: undefined,
+  delivered: 'e-mail remis au serveur du destinataire (SendGrid)',
+  opened: 'e-mail ouvert (SendGrid)',
+  clicked: 'lien de l’e-mail ouvert (SendGrid)',
+  bounced: 'e-mail rejeté par le serveur du destinataire (SendGrid)',
+  dropped: 'e-mail non envoyé par SendGrid (adresse rejetée ou désinscrite)',
+  spam_report: 'e-mail signalé comme indésirable par le destinataire (SendGrid)',
+  unsubscribed: 'désinscription du destinataire (SendGrid)',
+};
+
+const EMAIL_CLOSURE: Partial<Record<EmailEvent['event'], ChannelClosure>> = {
+  bounced: 'bounced',
+  dropped: 'bounced',
+  spam_report: 'spam_report',
+  unsubscribed: 'opted_out',
+};
+
+export function createCaseInboundSink(dependencies: CaseSinkDependencies): InboundSink {
+  const { client, logger } = dependencies;
+  const Journal = journalEntryModel(dependencies.database);
+  const Records = caseRecordModel(dependencies.database);
+  const Sends = messageSendModel(dependencies.database);
+
+  async function journalOnce(entry: {
+    caseId: string;
+    key: string;
+    at: Date;
+    type: string;
+    channel: 'email' | 'sms';
+    summary: string;
+    providerMessageId?: string;
+    actor: 'system' | 'debtor';
+    body?: string;
+  }): Promise<void> {
+    try {
+      await Journal.create({
+        caseId: entry.caseId,
+        idempotencyKey: entry.key,
+        at: entry.at,
+        type: entry.type,
+        channel: entry.channel,
+        summary: entry.summary,
+        ...(entry.providerMessageId ? { providerMessageId: entry.providerMessageId } : {}),
+        ...(entry.body !== undefined ? { content: { body: entry.body } } : {}),
+        actor: { role: entry.actor },
+      });
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 11000) throw error;
+    }
+  }
+
+  /** False when the case's workflow has closed: the event is then evidence only. */
+  async function signal<T>(caseId: string, definition: typeof channelClosedSignal | typeof debtorWroteSignal, event: T) {
+    try {
+      await client.workflow.getHandle(caseWorkflowId(caseId)).signal(definition as never, event as never);
+      return true;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw error;
+    }
+  }
+
+  async function caseOfSend(providerMessageId: string | undefined): Promise<string | undefined> {
+    if (!providerMessageId) return undefined;
+    const send = await Sends.findOne({ providerMessageId }, { caseId: 1 }).lean();
+    return send?.caseId;
+  }
+
+  async function closeChannel(caseId: string, event: ChannelClosedEvent): Promise<void> {
+    await signal(caseId, channelClosedSignal, event);
+  }
+
+  async function emailEvent(event: EmailEvent): Promise<void> {
+    const summary = EMAIL_SUMMARY[event.event];
+    if (!summary) return;
+    let caseId = event.caseId && (await Records.exists({ caseId: event.caseId })) ? event.caseId : undefined;
+    caseId ??= await caseOfSend(event.providerMessageId);
+    if (!caseId) {
+      logger.info({ provider: 'sendgrid', event: event.event }, 'event for no known case: ignored');
+      return;
+    }
+    await journalOnce({
+      caseId,
+      key: `sendgrid:${event.eventId}`,
+      at: event.at,
+      type: 'delivery_event',
+      channel: 'email',
+      summary: event.bounceType ? `${summary} [${event.bounceType}]` : summary,
+      ...(event.providerMessageId ? { providerMessageId: event.providerMessageId } : {}),
+      actor: event.event === 'unsubscribed' || event.event === 'spam_report' ? 'debtor' : 'system',
+    });
+    const why = EMAIL_CLOSURE[event.event];
+    if (why) await closeChannel(caseId, { channel: 'email', why, providerEventId: `sendgrid:${event.eventId}` });
+  }
+
+  async function smsStatus(event: SmsStatus): Promise<void> {
+    if (!['delivered', 'undelivered', 'failed', 'read'].includes(event.status)) return;
+    const caseId = await caseOfSend(event.providerMessageId);
+    if (!caseId) {
+      logger.info({ provider: 'twilio', status: event.status }, 'status for no known message: ignored');
+      return;
+    }
+    const code = event.errorCode ? ` (erreur Twilio ${event.errorCode})` : '';
+    await journalOnce({
+      caseId,
+      key: `twilio:${event.eventId}`,
+      at: event.at,
+      type: 'delivery_event',
+      channel: 'sms',
+      summary:
+        event.status === 'delivered' || event.status === 'read'
+          ? 'SMS remis au destinataire (Twilio)'
+          : `SMS non remis${code} (Twilio)`,
+      providerMessageId: event.providerMessageId,
+      actor: 'system',
+    });
+    const providerEventId = `twilio:${event.eventId}`;
+    if (event.errorCode === SMS_OPT_OUT_CODE) {
+      await closeChannel(caseId, { channel: 'sms', why: 'opted_out', providerEventId });
+    } else if (event.errorCode && SMS_DEAD_NUMBER_CODES.has(event.errorCode)) {
+      await closeChannel(caseId, { channel: 'sms', why: 'invalid_recipient', providerEventId });
+    }
+  }
+
+  /**
+   * A number may belong to several open cases (one debtor, several claims): the message concerns
+   * the debtor, so each of them hears it. Closed cases keep it as evidence.
+   */
+  async function smsIncoming(event: SmsIncoming): Promise<void> {
+    const records = await Records.find({ 'debtor.phone': event.from }, { caseId: 1, status: 1 }).lean();
+    if (records.length === 0) {
+      logger.info({ provider: 'twilio' }, 'incoming SMS from a number of no case: ignored');
+      return;
+    }
+    const providerEventId = `twilio:${event.eventId}`;
+    for (const record of records) {
+      const open = !(TERMINAL_STATUSES as readonly string[]).includes(record.status);
+      if (event.optOut) {
+        // Closed cases too: the debtor's STOP must be on file wherever their number is.
+        await journalOnce({
+          caseId: record.caseId,
+          key: `${providerEventId}:${record.caseId}`,
+          at: event.at,
+          type: 'opt_out',
+          channel: 'sms',
+          summary: 'SMS « STOP » reçu : le débiteur refuse les SMS',
+          actor: 'debtor',
+          body: event.body,
+        });
+        if (open) await closeChannel(record.caseId, { channel: 'sms', why: 'opted_out', providerEventId });
+        continue;
+      }
+      const reply: DebtorWroteEvent = {
+        channel: 'sms',
+        message: dependencies.seal(event.body),
+        receivedAt: event.at.toISOString(),
+        providerEventId,
+      };
+      const heard = open && (await signal(record.caseId, debtorWroteSignal, reply));
+      if (!heard) {
+        await journalOnce({
+          caseId: record.caseId,
+          key: `${providerEventId}:${record.caseId}`,
+          at: event.at,
+          type: 'debtor_reply',
+          channel: 'sms',
+          summary: 'Message du débiteur reçu par sms (dossier clos)',
+          actor: 'debtor',
+          body: event.body,
+        });
+      }
+    }
+  }
+
+  return {
+    async accept(event: InboundEvent): Promise<void> {
+      if (event.kind === 'email_event') return emailEvent(event);
+      if (event.kind === 'sms_status') return smsStatus(event);
+      return smsIncoming(event);
+    },
+  };
+}
