@@ -7,6 +7,7 @@ import type { Connection as DatabaseConnection } from 'mongoose';
 import type { ApiKey } from '../config';
 import { callTaskModel } from '../models/call-task';
 import { caseRecordModel } from '../models/case-record';
+import { documentModel } from '../models/document';
 import { journalEntryModel } from '../models/journal-entry';
 import { sealText } from '../models/sealed-text';
 import type { Logger } from '../observability/logger';
@@ -79,6 +80,7 @@ export function createApi(dependencies: ApiDependencies): Api {
   const cases = createCaseService({
     records,
     journal: journalEntryModel(database),
+    documents: documentModel(database),
     callTasks: callTaskModel(database),
     client,
     temporalTimeoutMs: dependencies.temporalTimeoutMs ?? 10_000,
@@ -169,12 +171,20 @@ export function createApi(dependencies: ApiDependencies): Api {
         query: parse(route.query, req.query ?? {}, 'query'),
         body: parse(route.body, req.body, 'body'),
       };
-      const { status, body } = await route.handle({
+      const answer = await route.handle({
         ...parsed,
         params: parsed.params as Record<string, string>,
         caller: req.caller,
       });
-      res.status(status).json(body);
+      if ('file' in answer) {
+        res
+          .status(answer.status)
+          .type(answer.file.contentType)
+          .attachment(answer.file.filename)
+          .send(answer.file.content);
+        return;
+      }
+      res.status(answer.status).json(answer.body);
     });
     return handlers;
   }

@@ -10,11 +10,12 @@ import type { Actor } from '../domain/case/actions';
 import { TERMINAL_STATUSES } from '../domain/case/types';
 import type { CallTaskModel } from '../models/call-task';
 import { storeProjection, type CaseRecord, type CaseRecordModel } from '../models/case-record';
+import type { DocumentModel } from '../models/document';
 import type { JournalEntryModel } from '../models/journal-entry';
 import { getCaseQuery } from '../workflows/case-definitions';
 import { ApiError } from './errors';
 import { afterCursor, decodeCursor, page } from './pagination';
-import { caseResource, callTaskResource, journalEntryResource } from './resources';
+import { caseResource, callTaskResource, documentListing, journalEntryResource } from './resources';
 import type { CaseResource, listCallTasksQuery, listCasesQuery } from './schemas';
 import { isTemporalUnreachable, refusedUpdate, unavailable } from './upstream-errors';
 import type { z } from 'zod';
@@ -22,6 +23,7 @@ import type { z } from 'zod';
 export interface CaseServiceDependencies {
   records: CaseRecordModel;
   journal: JournalEntryModel;
+  documents: DocumentModel;
   callTasks: CallTaskModel;
   client: Client;
   /** How long a call to Temporal may take before the answer is 503. */
@@ -31,7 +33,7 @@ export interface CaseServiceDependencies {
 const isTerminal = (status: string): boolean => (TERMINAL_STATUSES as readonly string[]).includes(status);
 
 export function createCaseService(dependencies: CaseServiceDependencies) {
-  const { records, journal, callTasks, client, temporalTimeoutMs } = dependencies;
+  const { records, journal, documents, callTasks, client, temporalTimeoutMs } = dependencies;
 
   const withinDeadline = <T>(call: () => Promise<T>): Promise<T> =>
     client.withDeadline(Date.now() + temporalTimeoutMs, call);
@@ -118,6 +120,23 @@ export function createCaseService(dependencies: CaseServiceDependencies) {
     return { entries: entries.map(journalEntryResource) };
   }
 
+  /** The files kept as evidence, oldest first, without their bytes. */
+  async function listDocuments(caseId: string) {
+    await findRecord(caseId);
+    const listed = await documents.find({ caseId }, { content: 0 }).sort({ createdAt: 1, _id: 1 }).lean();
+    return { items: listed.map(documentListing) };
+  }
+
+  /** One file exactly as kept (the bytes the journal's SHA-256 names). */
+  async function getDocument(caseId: string, documentId: string) {
+    const found = await documents.findOne({ caseId, documentId }).lean();
+    if (!found) throw new ApiError('not_found', `no document ${documentId} in case ${caseId}`);
+    const content = Buffer.isBuffer(found.content)
+      ? found.content
+      : Buffer.from((found.content as unknown as { buffer: Uint8Array }).buffer);
+    return { contentType: found.contentType, filename: found.filename, content };
+  }
+
   /** By due time, soonest first: the agents' queue. */
   async function listCallTasks(query: z.output<typeof listCallTasksQuery>) {
     const filter: Record<string, unknown> = { status: query.status };
@@ -140,7 +159,7 @@ export function createCaseService(dependencies: CaseServiceDependencies) {
     return { items: items.map((task) => callTaskResource(task, debtors.get(task.caseId))), nextCursor };
   }
 
-  return { act, getCase, liveCase, listCases, getJournal, listCallTasks };
+  return { act, getCase, liveCase, listCases, getJournal, listDocuments, getDocument, listCallTasks };
 }
 
 export type CaseService = ReturnType<typeof createCaseService>;

@@ -54,7 +54,10 @@ export function openApiDocument(routes: readonly RouteDefinition[]) {
         ...Object.fromEntries(
           route.success.map((success) => [
             success.status,
-            { description: success.description, content: { 'application/json': { schema: success.schema } } },
+            {
+              description: success.description,
+              content: { [success.contentType ?? 'application/json']: { schema: success.schema } },
+            },
           ]),
         ),
         ...Object.fromEntries(

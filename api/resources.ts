@@ -8,6 +8,7 @@ import type { CaseView } from '../activities/contracts';
 import { PARIS } from '../domain/types';
 import type { CaseRecord } from '../models/case-record';
 import type { CallTaskRecord } from '../models/call-task';
+import type { StoredDocument } from '../models/document';
 import type { JournalEntry } from '../models/journal-entry';
 import type { z } from 'zod';
 import type * as schemas from './schemas';
@@ -111,6 +112,15 @@ export function journalEntryResource(entry: JournalEntry): z.output<typeof schem
       entry.content && (entry.content.subject || entry.content.body)
         ? definedOnly({ subject: entry.content.subject ?? undefined, body: entry.content.body ?? undefined })
         : undefined,
+    document: entry.document
+      ? definedOnly({
+          id: entry.document.id,
+          kind: entry.document.kind,
+          filename: entry.document.filename,
+          sha256: entry.document.sha256,
+          form: entry.document.form ?? undefined,
+        })
+      : undefined,
     actor: definedOnly({ role: entry.actor!.role, id: entry.actor!.id ?? undefined }),
   }) as z.output<typeof schemas.journalEntryResource>;
 }
@@ -132,4 +142,16 @@ export function callTaskResource(
     agentId: task.agentId ?? undefined,
     closedAt: task.closedAt ? parisIso(task.closedAt) : undefined,
   }) as z.output<typeof schemas.callTaskResource>;
+}
+
+export function documentListing(document: Omit<StoredDocument, 'content'>): z.output<typeof schemas.documentResource> {
+  return {
+    id: document.documentId,
+    kind: document.kind as z.output<typeof schemas.documentResource>['kind'],
+    filename: document.filename,
+    contentType: document.contentType,
+    sha256: document.sha256,
+    size: document.size,
+    createdAt: parisIso(document.createdAt),
+  };
 }

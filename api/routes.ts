@@ -3,7 +3,7 @@
  * (api/app.ts) mounts them with validation and role checks; the OpenAPI description
  * (api/openapi.ts) is generated from the same list, so the two cannot disagree.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Role } from '../config';
 import type { Actor } from '../domain/case/actions';
 import type { SealedText } from '../domain/case/types';
@@ -26,6 +26,10 @@ import type { ErrorCode } from './errors';
 import type { Intake } from './intake';
 import * as schemas from './schemas';
 
+export type RouteAnswer =
+  | { status: number; body: unknown }
+  | { status: number; file: { contentType: string; filename: string; content: Buffer } };
+
 export interface RouteRequest {
   params: Record<string, string>;
   query: unknown;
@@ -45,9 +49,10 @@ export interface RouteDefinition {
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;
-  success: { status: 200 | 201; schema: z.ZodType; description: string }[];
+  /** `contentType`: a file route answers bytes of that type instead of JSON. */
+  success: { status: 200 | 201; schema: z.ZodType; description: string; contentType?: string }[];
   errors: readonly ErrorCode[];
-  handle: (request: RouteRequest) => Promise<{ status: number; body: unknown }>;
+  handle: (request: RouteRequest) => Promise<RouteAnswer>;
 }
 
 export interface RouteServices {
@@ -195,6 +200,37 @@ export function buildRoutes(services: RouteServices): RouteDefinition[] {
       success: [{ status: 200, schema: schemas.journal, description: 'Every entry of the case' }],
       errors: ['validation_failed', 'unauthorized', 'not_found', 'unavailable'],
       handle: async ({ params }) => ok(await cases.getJournal(params.id!)),
+    },
+    {
+      method: 'get',
+      path: '/cases/:id/documents',
+      operationId: 'listDocuments',
+      summary: 'The files kept as evidence: letters as posted, the handoff dossier',
+      description: 'Not in docs/api.md. Each journal entry about a file names it by id and SHA-256.',
+      roles: ['operations', 'agent'],
+      params: schemas.caseIdParams,
+      success: [{ status: 200, schema: schemas.documentList, description: 'Every file of the case, oldest first' }],
+      errors: ['validation_failed', 'unauthorized', 'not_found', 'unavailable'],
+      handle: async ({ params }) => ok(await cases.listDocuments(params.id!)),
+    },
+    {
+      method: 'get',
+      path: '/cases/:id/documents/:documentId',
+      operationId: 'getDocument',
+      summary: 'One file exactly as kept (PDF or JSON)',
+      description: 'Not in docs/api.md. The bytes whose SHA-256 the journal cites.',
+      roles: ['operations', 'agent'],
+      params: schemas.documentParams,
+      success: [
+        {
+          status: 200,
+          schema: z.string().meta({ format: 'binary' }),
+          description: 'The file',
+          contentType: 'application/octet-stream',
+        },
+      ],
+      errors: ['validation_failed', 'unauthorized', 'not_found', 'unavailable'],
+      handle: async ({ params }) => ({ status: 200, file: await cases.getDocument(params.id!, params.documentId!) }),
     },
     action<Payment, Payment>({
       path: '/cases/:id/payments',

@@ -15,6 +15,7 @@ import { POLICIES, DEFAULT_POLICY_ID } from '../domain/policies';
 import { CLAIM_TYPES, DEBTOR_KINDS, STAGES } from '../domain/types';
 import { ACTOR_ROLES, JOURNAL_CHANNELS, MESSAGE_STATUSES } from '../models/journal-entry';
 import { CALL_TASK_STATUSES } from '../models/call-task';
+import { DOCUMENT_KINDS } from '../models/document';
 import { ERROR_STATUS } from './errors';
 
 // ---------------------------------------------------------------------------------------------
@@ -318,6 +319,28 @@ export const caseList = z
   .object({ items: z.array(caseResource), nextCursor: nullable(z.string()) })
   .meta({ id: 'CaseList' });
 
+export const documentResource = z
+  .object({
+    id: z.string().meta({ example: 'doc_3f9a0c1e2b4d5f6a7b8c9d0e' }),
+    kind: z.enum(DOCUMENT_KINDS),
+    filename: z.string(),
+    contentType: z.string(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    size: z.number().int(),
+    createdAt: instant,
+  })
+  .meta({
+    id: 'Document',
+    description: 'A file kept as evidence: a letter as posted (the mise en demeure), the handoff dossier.',
+  });
+
+export const documentList = z.object({ items: z.array(documentResource) }).meta({ id: 'DocumentList' });
+
+export const documentParams = z.strictObject({
+  id: z.string().regex(/^c_[a-z0-9]{1,40}$/, 'is not a case id'),
+  documentId: z.string().regex(/^doc_[0-9a-f]{24}$/, 'is not a document id'),
+});
+
 export const journalEntryResource = z
   .object({
     at: instant,
@@ -328,6 +351,11 @@ export const journalEntryResource = z
     summary: z.string(),
     providerMessageId: z.string().optional(),
     content: z.object({ subject: z.string().optional(), body: z.string().optional() }).optional(),
+    document: documentResource
+      .pick({ id: true, kind: true, filename: true, sha256: true })
+      .extend({ form: z.enum(['lrar', 'lre', 'ordinary']).optional() })
+      .optional()
+      .meta({ description: 'The file this entry is about: GET /cases/{id}/documents/{documentId}. Not in docs/api.md.' }),
     actor: z.object({ role: z.enum(ACTOR_ROLES), id: z.string().optional() }),
   })
   .meta({ id: 'JournalEntry' });

@@ -12,7 +12,7 @@ type Env = Record<string, string | undefined>;
 const url = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
 const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
 
-const channelsEnvSchema = z.object({
+export const channelsEnvSchema = z.object({
   SENDGRID_API_KEY: z.string().min(1).optional(),
   SENDGRID_FROM_EMAIL: z.email('must be an e-mail address').optional(),
   SENDGRID_FROM_NAME: z.string().min(1).optional(),

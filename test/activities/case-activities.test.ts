@@ -15,6 +15,7 @@ import { renderMandatoryMentions, type MessageContext } from '../../domain/compl
 import { formatAmount } from '../../domain/money';
 import { callTaskModel } from '../../models/call-task';
 import { caseRecordModel } from '../../models/case-record';
+import { documentModel } from '../../models/document';
 import { journalEntryModel } from '../../models/journal-entry';
 import { messageSendModel } from '../../models/message-send';
 import { openText, parseDataKey, sealText, SealedTextError } from '../../models/sealed-text';
@@ -29,7 +30,7 @@ beforeAll(async () => {
   connection = await connectTestDatabase('case_activities');
   // Unique indexes must exist before the first write: idempotency rests on them.
   await Promise.all(
-    [journalEntryModel, caseRecordModel, callTaskModel, messageSendModel].map((model) =>
+    [journalEntryModel, caseRecordModel, callTaskModel, messageSendModel, documentModel].map((model) =>
       model(connection).createIndexes(),
     ),
   );
@@ -695,6 +696,7 @@ describe('sendMessage', () => {
 describe('handoff and manager alerts', () => {
   test('each is journaled once per key', async () => {
     const caseId = newCaseId();
+    await insertCase(caseId);
     const { activities } = activitiesWith();
     const handoff = { caseId, idempotencyKey: `${caseId}:handoff`, at: '2026-04-01T09:00:00.000Z' };
     const alert = {

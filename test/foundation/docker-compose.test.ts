@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { loadApiConfig, loadWorkerConfig } from '../../config';
+import { channelsEnvSchema, describeChannels, loadChannelsConfig } from '../../config/channels';
 
 interface Service {
   build?: string | { context: string; dockerfile?: string };
@@ -22,9 +23,13 @@ const compose = parse(readFileSync(path.join(__dirname, '..', '..', 'docker-comp
 };
 
 // Stand-ins for the `${VAR:?...}` values the operator supplies to `docker compose up`.
+const PROVIDER_VARIABLES = Object.keys(channelsEnvSchema.shape);
+
+/** What an operator sets; the providers unset, as in a first deployment (every channel simulated). */
 const operatorEnv: Record<string, string> = {
   API_KEYS: `operations:${'a'.repeat(32)}`,
   DATA_KEY: Buffer.alloc(32, 7).toString('base64'),
+  ...Object.fromEntries(PROVIDER_VARIABLES.map((name) => [name, ''])),
 };
 
 function service(name: string): Service {
@@ -142,4 +147,14 @@ test.each(['worker', 'api'])('%s runs, as a non-root user, an entry point that `
   const script = args.find((arg) => arg.endsWith('.js'));
   expect(script).toMatch(/^dist\//);
   expect(existsSync(path.join(root, script!.replace(/^dist\//, '').replace(/\.js$/, '.ts')))).toBe(true);
+});
+
+test('every provider variable reaches the process that reads it, and unset means simulated', () => {
+  const passed = new Set([...Object.keys(rawEnvironment('worker')), ...Object.keys(rawEnvironment('api'))]);
+  expect(PROVIDER_VARIABLES.filter((name) => !passed.has(name))).toEqual([]);
+  expect(describeChannels(loadChannelsConfig(environment('worker')))).toMatchObject({
+    email: 'SIMULATED',
+    sms: 'SIMULATED',
+  });
+  expect(() => loadChannelsConfig(environment('api'))).not.toThrow();
 });

@@ -1,0 +1,228 @@
+/**
+ * The providers' webhooks. Mounted before the app's JSON parser: each route reads its own body,
+ * because a signature is over the bytes as sent and a parsed-then-serialised body is not those.
+ * Nothing reaches the sink before its signature is checked.
+ */
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import type { Logger } from '../../observability/logger';
+import { ApiError, type FieldProblem } from '../errors';
+import type { InboundEvent, InboundSink } from './inbound-events';
+import {
+  createSendgridVerifier,
+  DEFAULT_TOLERANCE_SECONDS,
+  parseSendgridEvents,
+  SENDGRID_SIGNATURE_HEADER,
+  SENDGRID_TIMESTAMP_HEADER,
+  type SignatureCheck,
+} from './sendgrid';
+import {
+  createTwilioVerifier,
+  emptyTwiml,
+  parseTwilioIncoming,
+  parseTwilioStatus,
+  TWILIO_SIGNATURE_HEADER,
+  type TwilioParams,
+  type TwilioParse,
+} from './twilio';
+
+export interface WebhookRouterOptions {
+  /** Left out: the endpoint does not exist (404). */
+  sendgrid?: { verificationKey: string; toleranceSeconds?: number };
+  /** Left out: the endpoints do not exist (404). */
+  twilio?: { authToken: string; publicBaseUrl: string };
+  sink: InboundSink;
+  logger: Logger;
+  /** The clock for SendGrid's timestamp check and for the time Twilio events are stamped with. */
+  now?: () => Date;
+}
+
+export const WEBHOOK_PATHS = {
+  sendgridEvents: '/webhooks/sendgrid/events',
+  twilioStatus: '/webhooks/twilio/status',
+  twilioIncoming: '/webhooks/twilio/incoming',
+} as const;
+
+const SENDGRID_BODY_LIMIT = '1mb';
+const TWILIO_BODY_LIMIT = '64kb';
+
+type Endpoint = 'sendgrid.events' | 'twilio.status' | 'twilio.incoming';
+
+/** Throws on a configuration that could verify nothing (a key that is no key, a base URL that is no URL). */
+export function createWebhookRouter(options: WebhookRouterOptions): express.Router {
+  const { sink, logger } = options;
+  const now = options.now ?? (() => new Date());
+  const router = express.Router();
+
+  // Outcomes and counts only: bodies, addresses, numbers and SMS text are personal data (R7), and
+  // the sink's error messages may quote them.
+  const log = (endpoint: Endpoint, outcome: string, fields: Record<string, unknown> = {}) => {
+    const level =
+      outcome === 'accepted' || outcome === 'ignored' ? 'info' : outcome === 'unavailable' ? 'error' : 'warn';
+    logger[level]({ webhook: endpoint, method: 'POST', outcome, ...fields }, `webhook ${endpoint}: ${outcome}`);
+  };
+
+  const refuse = (res: Response, error: ApiError) => {
+    res.status(error.status).json(error.toBody());
+  };
+
+  /** In order, one at a time: the sink is idempotent, so a batch that fails half-way is redelivered whole. */
+  async function deliver(endpoint: Endpoint, res: Response, events: readonly InboundEvent[]): Promise<boolean> {
+    for (const event of events) {
+      try {
+        await sink.accept(event);
+      } catch (error) {
+        log(endpoint, 'unavailable', { errName: (error as Error | null)?.name ?? typeof error });
+        refuse(res, new ApiError('unavailable', 'the event could not be recorded now: deliver it again later'));
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A body parser ahead of us would have consumed the stream: the bytes SendGrid signed are gone. */
+  function misplaced(endpoint: Endpoint, res: Response): void {
+    log(endpoint, 'misconfigured', { why: 'a body parser ran before the webhook router' });
+    refuse(res, new ApiError('internal', 'internal error: the webhook cannot check signatures; it is logged'));
+  }
+
+  const notConfigured: RequestHandler = (req, res) => {
+    refuse(res, new ApiError('not_found', `no route ${req.method} ${req.path}`));
+  };
+
+  if (options.sendgrid) {
+    const tolerance = options.sendgrid.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+    const verify = createSendgridVerifier({ ...options.sendgrid, toleranceSeconds: tolerance, now });
+    const refusals: Record<Exclude<SignatureCheck, { ok: true }>['why'], string> = {
+      missing: `the request is not signed: the ${SENDGRID_SIGNATURE_HEADER} and ${SENDGRID_TIMESTAMP_HEADER} headers are required`,
+      timestamp: `the signature's timestamp is malformed or more than ${tolerance} s away from our clock`,
+      encoding: 'the signature cannot be checked: the body is not UTF-8',
+      signature: 'the signature does not match the body',
+    };
+    router.post(
+      WEBHOOK_PATHS.sendgridEvents,
+      express.raw({ type: '*/*', limit: SENDGRID_BODY_LIMIT }),
+      async (req: Request, res: Response) => {
+        const endpoint = 'sendgrid.events';
+        if (req.body !== undefined && !Buffer.isBuffer(req.body)) return misplaced(endpoint, res);
+        const raw: Buffer = req.body ?? Buffer.alloc(0);
+        const check = verify(
+          { signature: req.get(SENDGRID_SIGNATURE_HEADER), timestamp: req.get(SENDGRID_TIMESTAMP_HEADER) },
+          raw,
+        );
+        if (!check.ok) {
+          log(endpoint, 'unauthorized', { why: check.why });
+          return refuse(res, new ApiError('unauthorized', refusals[check.why]));
+        }
+        const parsed = parseSendgridEvents(raw.toString('utf8'));
+        if (!parsed.ok) {
+          log(endpoint, 'validation_failed', { problems: parsed.problems.length });
+          return refuse(res, invalid(parsed.problems));
+        }
+        if (!(await deliver(endpoint, res, parsed.events))) return;
+        log(endpoint, 'accepted', { accepted: parsed.events.length, ignored: parsed.ignored });
+        res.status(200).json({ accepted: parsed.events.length, ignored: parsed.ignored });
+      },
+    );
+  } else {
+    router.post(WEBHOOK_PATHS.sendgridEvents, notConfigured);
+  }
+
+  if (options.twilio) {
+    const verify = createTwilioVerifier(options.twilio);
+    const twilioRoute =
+      (endpoint: Endpoint, parse: (params: TwilioParams, at: Date) => TwilioParse, answer: (res: Response) => void) =>
+      async (req: Request, res: Response) => {
+        const params: TwilioParams = isPlainObject(req.body) ? (req.body as TwilioParams) : {};
+        const signature = req.get(TWILIO_SIGNATURE_HEADER);
+        if (!signature) {
+          log(endpoint, 'unauthorized', { why: 'missing' });
+          return refuse(
+            res,
+            new ApiError('unauthorized', `the request is not signed: ${TWILIO_SIGNATURE_HEADER} is required`),
+          );
+        }
+        // originalUrl: the path as the client sent it, mount prefix included, which is what Twilio signed.
+        if (!verify(signature, req.originalUrl, params)) {
+          log(endpoint, 'unauthorized', { why: 'signature' });
+          return refuse(
+            res,
+            new ApiError(
+              'unauthorized',
+              `the ${TWILIO_SIGNATURE_HEADER} signature does not match the URL and parameters`,
+            ),
+          );
+        }
+        const parsed = parse(params, now());
+        if (!parsed.ok) {
+          log(endpoint, 'validation_failed', { problems: parsed.problems.length });
+          return refuse(res, invalid(parsed.problems));
+        }
+        if (parsed.event && !(await deliver(endpoint, res, [parsed.event]))) return;
+        log(endpoint, parsed.event ? 'accepted' : 'ignored');
+        answer(res);
+      };
+    const form = express.urlencoded({ extended: false, limit: TWILIO_BODY_LIMIT });
+    router.post(
+      WEBHOOK_PATHS.twilioStatus,
+      form,
+      twilioRoute('twilio.status', parseTwilioStatus, (res) => {
+        res.status(204).end();
+      }),
+    );
+    router.post(
+      WEBHOOK_PATHS.twilioIncoming,
+      form,
+      twilioRoute('twilio.incoming', parseTwilioIncoming, (res) => {
+        res.status(200).type('text/xml').send(emptyTwiml());
+      }),
+    );
+  } else {
+    router.post(WEBHOOK_PATHS.twilioStatus, notConfigured);
+    router.post(WEBHOOK_PATHS.twilioIncoming, notConfigured);
+  }
+
+  // Reached only by errors of the routes above: an error raised before the router skips it.
+  const bodyErrors: ErrorRequestHandler = (err, _req, res, next) => {
+    const error = bodyError(err);
+    if (!error) return next(err);
+    refuse(res, error);
+  };
+  router.use(bodyErrors);
+
+  return router;
+}
+
+function invalid(problems: FieldProblem[]): ApiError {
+  const first = problems[0];
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+  return new ApiError(
+    'validation_failed',
+    first ? `${first.path}: ${first.reason}${more}` : 'malformed body',
+    problems,
+  );
+}
+
+/** Body-parser's errors, in the contract's words; anything else is the app's to handle. */
+function bodyError(error: unknown): ApiError | undefined {
+  switch ((error as { type?: unknown } | null)?.type) {
+    case 'entity.too.large':
+    case 'parameters.too.many':
+      return new ApiError('payload_too_large', 'body: larger than this webhook accepts', [
+        { path: 'body', reason: 'too large' },
+      ]);
+    case 'entity.parse.failed':
+    case 'querystring.parse.rangeError':
+      return new ApiError('validation_failed', 'body: is not a valid form', [{ path: 'body', reason: 'is malformed' }]);
+    case 'charset.unsupported':
+    case 'encoding.unsupported':
+      return new ApiError('unsupported_media_type', 'body: send it in UTF-8', [
+        { path: 'body', reason: 'must be UTF-8' },
+      ]);
+    default:
+      return undefined;
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value);
+}
