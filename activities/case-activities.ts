@@ -28,7 +28,11 @@ import { checkMessage, describeViolations, type MessageContext } from '../domain
 import type { Stage } from '../domain/types';
 import { callTaskModel } from '../models/call-task';
 import { caseRecordModel, storeProjection, type CaseRecord } from '../models/case-record';
-import { journalEntryModel, type JOURNAL_CHANNELS, type JournalEntry as JournalEntryRecord } from '../models/journal-entry';
+import {
+  journalEntryModel,
+  type JOURNAL_CHANNELS,
+  type JournalEntry as JournalEntryRecord,
+} from '../models/journal-entry';
 import type { DocumentKind } from '../models/document';
 import { messageSendModel, type MessageSend } from '../models/message-send';
 import { openText } from '../models/sealed-text';
@@ -44,13 +48,19 @@ import {
 } from './messages/compose';
 import type { WordingTable } from './messages/french-wording';
 import { createDocumentStore } from './documents/store';
+import { withHeartbeat } from './heartbeat';
 import { renderSummaryPdf } from './documents/summary-pdf';
 import { buildManifest, buildSummary, type DocumentListing, type DossierManifest } from './handoff/dossier';
 import { SimulatedDossierDelivery, type DossierDelivery } from './handoff/delivery';
 import { createLetterPreparation, type LetterOptions, type PreparedLetter } from './letters';
-import type { LetterForm, MessageTransport } from './transports/transport';
+import { isOutcomeUnknown, type LetterForm, type MessageTransport } from './transports/transport';
 
-export { PermanentDeliveryError, type MessageTransport, type OutboundMessage } from './transports/transport';
+export {
+  OutcomeUnknownError,
+  PermanentDeliveryError,
+  type MessageTransport,
+  type OutboundMessage,
+} from './transports/transport';
 export { DEFAULT_WORDING, PLAN_WORDING, type MessageWording, type WordingTable } from './messages/french-wording';
 
 // ---------------------------------------------------------------------------------------------
@@ -89,6 +99,7 @@ type DeliveredStatus = (typeof DELIVERED)[number];
 const FIRST_LETTER_CHANNELS: readonly WrittenChannel[] = ['email', 'letter'];
 
 const OUTCOME_UNKNOWN = 'outcome unknown after a crash: not re-sent; check the provider';
+const OUTCOME_UNKNOWN_AFTER_CALL = 'outcome unknown: the provider did not answer; not re-sent, check the provider';
 
 /**
  * One thing that must leave at most once (a message, the handoff dossier): what the exactly-once
@@ -266,10 +277,11 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
   async function reportUnknownOutcome(input: Dispatch): Promise<SendMessageResult> {
     await MessageSends.updateOne(
       { idempotencyKey: input.idempotencyKey, state: 'sending' },
-      { $set: { state: 'unknown', settledAt: new Date() } },
+      { $set: { state: 'unknown', summary: OUTCOME_UNKNOWN, settledAt: new Date() } },
     );
     const key = `${input.idempotencyKey}:outcome-unknown`;
     await writeOnce(messageEntry(input, key, { status: 'failed', summary: OUTCOME_UNKNOWN }));
+    await alertOutcomeUnknown(input);
     logger.error(logFields(input), 'message outcome unknown after a crash: not re-sent');
     return { status: 'failed', summary: OUTCOME_UNKNOWN };
   }
@@ -308,6 +320,10 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
     const send = await MessageSends.findOne({ idempotencyKey: input.idempotencyKey }).lean();
     if (!send || send.state === 'failed') return undefined;
     if (send.state === 'sent') return storedResult(send);
+    // Refused for good: asking again would only be refused again (or, for an opt-out, be harassment).
+    if (send.state === 'refused') return { status: 'failed', summary: send.summary ?? '', closeChannel: true };
+    // Already reported unknown: asked again, it answers the same without writing anything new.
+    if (send.state === 'unknown' && send.summary) return { status: 'failed', summary: send.summary };
     return settleInterrupted(input, send);
   }
 
@@ -360,6 +376,39 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
     return typeof error === 'object' && error !== null && (error as { permanent?: unknown }).permanent === true;
   }
 
+  /**
+   * The provider may have the message but never answered: not retried (it could leave twice), kept
+   * as `unknown` like a send found interrupted by a crash, and a manager is asked to check.
+   */
+  async function outcomeUnknownAfterCall(
+    input: Dispatch,
+    message: { subject?: string; body: string } | undefined,
+    attempt: number,
+    error: unknown,
+  ): Promise<SendMessageResult> {
+    const summary = `${OUTCOME_UNKNOWN_AFTER_CALL} (${(error as Error).message})`;
+    const content = message ? { subject: message.subject, body: message.body } : undefined;
+    await writeOnce(
+      messageEntry(input, attemptKey(input.idempotencyKey, attempt), { status: 'failed', summary, content }),
+    );
+    await MessageSends.updateOne(
+      { idempotencyKey: input.idempotencyKey, state: 'sending', attempts: attempt },
+      { $set: { state: 'unknown', summary, settledAt: new Date() } },
+    );
+    await alertOutcomeUnknown(input);
+    logger.error({ ...logFields(input), attempt }, 'message outcome unknown: the provider did not answer; not re-sent');
+    return { status: 'failed', summary };
+  }
+
+  function alertOutcomeUnknown(input: Dispatch): Promise<void> {
+    return raiseManagerAlert({
+      caseId: input.caseId,
+      idempotencyKey: `${input.idempotencyKey}:outcome-unknown-alert`,
+      kind: 'message_outcome_unknown',
+      message: `${input.stage} by ${input.channel}: the provider may or may not have it; check before sending it by hand`,
+    });
+  }
+
   /** The provider did not take the message: journal this attempt, then retry or close the channel. */
   async function deliveryFailed(
     input: Dispatch,
@@ -367,6 +416,7 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
     attempt: number,
     error: unknown,
   ): Promise<SendMessageResult> {
+    if (isOutcomeUnknown(error)) return outcomeUnknownAfterCall(input, message, attempt, error);
     const permanent = isPermanent(error);
     const reason = permanent && typeof error.reason === 'string' ? error.reason : 'no reason given';
     const summary = permanent
@@ -379,7 +429,7 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
     );
     await MessageSends.updateOne(
       { idempotencyKey: input.idempotencyKey, state: 'sending', attempts: attempt },
-      { $set: { state: 'failed', summary, settledAt: new Date() } },
+      { $set: { state: permanent ? 'refused' : 'failed', summary, settledAt: new Date() } },
     );
     const errorName = error instanceof Error ? error.name : typeof error;
     logger.warn({ ...logFields(input), attempt, permanent, errorName }, 'message not sent');
@@ -548,7 +598,12 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
         status,
         summary,
         providerMessageId,
-        document: { id: summaryFile.id, kind: 'handoff_summary', filename: summaryFile.filename, sha256: summaryFile.sha256 },
+        document: {
+          id: summaryFile.id,
+          kind: 'handoff_summary',
+          filename: summaryFile.filename,
+          sha256: summaryFile.sha256,
+        },
       }),
     );
     await markSent(dispatch, { status, summary, ...(providerMessageId ? { providerMessageId } : {}) });
@@ -578,12 +633,12 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
   }
 
   return {
-    sendMessage,
+    sendMessage: (input) => withHeartbeat(() => sendMessage(input)),
     createCallTask,
     closeCallTask,
     recordJournal,
     saveCaseProjection,
-    handOffCase,
+    handOffCase: (input) => withHeartbeat(() => handOffCase(input)),
     raiseManagerAlert,
   };
 }

@@ -55,7 +55,11 @@ export function createLetterPreparation(documents: DocumentStore, options: Lette
   }
 
   /** Renders and stores the letter once per idempotency key (see DocumentStore.keep). */
-  async function prepare(record: CaseRecord, input: SendMessageInput, message: ComposedMessage): Promise<PreparedLetter> {
+  async function prepare(
+    record: CaseRecord,
+    input: SendMessageInput,
+    message: ComposedMessage,
+  ): Promise<PreparedLetter> {
     const { form, reason } = formOf(record, input);
     const kind: DocumentKind = input.stage === 'formal_notice' ? 'formal_notice' : 'letter';
     const at = new Date(input.at);
@@ -71,7 +75,11 @@ export function createLetterPreparation(documents: DocumentStore, options: Lette
       },
       () =>
         renderLetterPdf({
-          sender: { name: sender.name, address: sender.address, ...(sender.legalId ? { legalId: sender.legalId } : {}) },
+          sender: {
+            name: sender.name,
+            address: sender.address,
+            ...(sender.legalId ? { legalId: sender.legalId } : {}),
+          },
           recipient: { name: record.debtor.name, address: record.debtor.address ?? '' },
           dateLine: `Le ${frenchDate(at)}`,
           reference: record.reference,

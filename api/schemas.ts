@@ -355,7 +355,9 @@ export const journalEntryResource = z
       .pick({ id: true, kind: true, filename: true, sha256: true })
       .extend({ form: z.enum(['lrar', 'lre', 'ordinary']).optional() })
       .optional()
-      .meta({ description: 'The file this entry is about: GET /cases/{id}/documents/{documentId}. Not in docs/api.md.' }),
+      .meta({
+        description: 'The file this entry is about: GET /cases/{id}/documents/{documentId}. Not in docs/api.md.',
+      }),
     actor: z.object({ role: z.enum(ACTOR_ROLES), id: z.string().optional() }),
   })
   .meta({ id: 'JournalEntry' });

@@ -126,7 +126,10 @@ export function loadChannelsConfig(rawEnv: Env = process.env): ChannelsConfig {
     problems.push('HANDOFF_WEBHOOK_URL, HANDOFF_EMAIL: set one destination for handoff dossiers, not both');
   } else if (e.HANDOFF_WEBHOOK_URL) {
     config.handoff = {
-      webhook: { url: e.HANDOFF_WEBHOOK_URL, ...(e.HANDOFF_WEBHOOK_SECRET ? { secret: e.HANDOFF_WEBHOOK_SECRET } : {}) },
+      webhook: {
+        url: e.HANDOFF_WEBHOOK_URL,
+        ...(e.HANDOFF_WEBHOOK_SECRET ? { secret: e.HANDOFF_WEBHOOK_SECRET } : {}),
+      },
     };
   } else if (e.HANDOFF_EMAIL) {
     if (!config.email) problems.push('HANDOFF_EMAIL: needs SENDGRID_API_KEY and SENDGRID_FROM_EMAIL to send');

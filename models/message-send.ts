@@ -4,10 +4,11 @@ import { Schema, type Connection, type InferSchemaType } from 'mongoose';
  * - `sending`: claimed, the provider may have been called; if we find it so on a retry, the attempt
  *   that claimed it died and nobody knows whether the message left.
  * - `sent`: the provider accepted it (or the simulated transport did); the result is stored.
- * - `failed`: the provider refused it; trying again cannot send it twice.
+ * - `failed`: the provider did not take it (an error worth retrying); trying again cannot send it twice.
+ * - `refused`: the provider refused it for good (invalid address, opt-out): never tried again.
  * - `unknown`: found `sending` after a crash; never sent again without a person looking.
  */
-export const MESSAGE_SEND_STATES = ['sending', 'sent', 'failed', 'unknown'] as const;
+export const MESSAGE_SEND_STATES = ['sending', 'sent', 'failed', 'refused', 'unknown'] as const;
 export type MessageSendState = (typeof MESSAGE_SEND_STATES)[number];
 
 /**

@@ -21,7 +21,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, type RetryPolicy, type UpdateDefinition } from '@temporalio/common';
 import type { CaseActivities, CaseView, JournalDraft } from '../activities/contracts';
 import * as rules from '../domain/case/actions';
 import { applyChannelClosed, applyDebtorWrote } from '../domain/case/channel-events';
@@ -62,10 +62,24 @@ import type { installmentPlan } from './installment-plan';
 import { PLAN_WORKFLOW_TYPE, planControlSignal, planEventSignal, planPaymentSignal } from './plan-definitions';
 import { BalanceCents, CaseStage, CaseStatus, CreditorId, DebtorKind, NextActionAt } from './search-attributes';
 
-const activities = proxyActivities<CaseActivities>({
+// Providers and the database come back; the idempotency keys make every retry safe.
+const RETRY: RetryPolicy = {
+  initialInterval: '10 seconds',
+  backoffCoefficient: 2,
+  maximumInterval: '30 minutes',
+  maximumAttempts: 20,
+};
+
+const activities = proxyActivities<CaseActivities>({ startToCloseTimeout: '2 minutes', retry: RETRY });
+
+/**
+ * What talks to a provider heartbeats (activities/heartbeat.ts): a worker that dies mid-call is
+ * noticed in seconds, and the retry reports the claimed send instead of waiting minutes to.
+ */
+const outbound = proxyActivities<Pick<CaseActivities, 'sendMessage' | 'handOffCase'>>({
   startToCloseTimeout: '2 minutes',
-  // Providers and the database come back; the idempotency keys make every retry safe.
-  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes', maximumAttempts: 20 },
+  heartbeatTimeout: '20 seconds',
+  retry: RETRY,
 });
 
 /** Plans agreed from this version on get their own workflow, a confirmation, reminders, a default rule. */
@@ -214,7 +228,7 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
     }
     let result: { status: string; closeChannel?: boolean };
     try {
-      result = await activities.sendMessage({
+      result = await outbound.sendMessage({
         caseId: input.caseId,
         idempotencyKey: messageKey(contact),
         stage: contact.stage,
@@ -302,7 +316,7 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
             });
             break;
           case 'handoff':
-            await activities.handOffCase({
+            await outbound.handOffCase({
               caseId: input.caseId,
               idempotencyKey: `${input.caseId}:handoff`,
               at: now(),

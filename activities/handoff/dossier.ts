@@ -62,8 +62,7 @@ function formalNoticeProof(journal: JournalEntry[], documents: DocumentListing[]
   return sent.map((entry) => {
     const document = entry.document ? documents.find((listed) => listed.documentId === entry.document?.id) : undefined;
     const followUps = journal.filter(
-      (later) =>
-        later !== entry && entry.providerMessageId && later.providerMessageId === entry.providerMessageId,
+      (later) => later !== entry && entry.providerMessageId && later.providerMessageId === entry.providerMessageId,
     );
     return {
       sentAt: entry.at.toISOString(),
@@ -131,7 +130,9 @@ const money = (cents: number | null | undefined, currency: string) =>
 function breakdownSections(manifest: DossierManifest, currency: string): SummarySection[] {
   const statement = manifest.breakdown;
   if (!statement) {
-    return [{ heading: 'Décompte', paragraphs: ['Décompte détaillé indisponible (dossier antérieur au décompte daté).'] }];
+    return [
+      { heading: 'Décompte', paragraphs: ['Décompte détaillé indisponible (dossier antérieur au décompte daté).'] },
+    ];
   }
   const sections: SummarySection[] = [
     {

@@ -150,7 +150,6 @@ export const DEFAULT_WORDING: WordingTable = {
   formal_notice: { courteous: FORMAL_NOTICE_WORDING, firm: FORMAL_NOTICE_WORDING, formal: FORMAL_NOTICE_WORDING },
 };
 
-
 /**
  * Around the words: greeting, the court-action sentence only when the claim is not time-barred (R1,
  * R5), the mandatory mentions, the closing and who signs. The debtor is greeted "Madame, Monsieur"

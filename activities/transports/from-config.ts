@@ -1,6 +1,11 @@
 import type { ChannelsConfig } from '../../config/channels';
 import type { WrittenChannel } from '../contracts';
-import { EmailDossierDelivery, SimulatedDossierDelivery, WebhookDossierDelivery, type DossierDelivery } from '../handoff/delivery';
+import {
+  EmailDossierDelivery,
+  SimulatedDossierDelivery,
+  WebhookDossierDelivery,
+  type DossierDelivery,
+} from '../handoff/delivery';
 import { HttpLetterTransport } from './http-letter';
 import { SendGridEmailTransport } from './sendgrid-email';
 import { SimulatedTransport } from './simulated-transport';
@@ -18,7 +23,8 @@ export function channelsFromConfig(config: ChannelsConfig): Channels {
   const sms = config.sms ? new TwilioSmsTransport(config.sms) : new SimulatedTransport();
   const letter = config.letter ? new HttpLetterTransport(config.letter) : new SimulatedTransport();
   let dossierDelivery: DossierDelivery = new SimulatedDossierDelivery();
-  if (config.handoff && 'webhook' in config.handoff) dossierDelivery = new WebhookDossierDelivery(config.handoff.webhook);
+  if (config.handoff && 'webhook' in config.handoff)
+    dossierDelivery = new WebhookDossierDelivery(config.handoff.webhook);
   else if (config.handoff) dossierDelivery = new EmailDossierDelivery(email, config.handoff.email);
   return { transports: { email, sms, letter }, dossierDelivery };
 }

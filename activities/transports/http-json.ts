@@ -1,4 +1,4 @@
-import { PermanentDeliveryError } from './transport';
+import { noAnswer, PermanentDeliveryError } from './transport';
 
 export interface JsonPost {
   url: string;
@@ -23,8 +23,8 @@ export async function postJson(post: JsonPost): Promise<{ status: number; json: 
       body: typeof post.body === 'string' ? post.body : JSON.stringify(post.body),
       signal: AbortSignal.timeout(post.timeoutMs ?? 30_000),
     });
-  } catch {
-    throw new Error(`${post.what} unreachable: will be retried`);
+  } catch (error) {
+    throw noAnswer(post.what, error);
   }
   const text = await response.text();
   if (response.ok) {

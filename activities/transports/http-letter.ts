@@ -43,7 +43,9 @@ export class HttpLetterTransport implements MessageTransport {
         },
       },
     });
-    const id = (json as { id?: unknown; trackingNumber?: unknown } | null)?.trackingNumber ?? (json as { id?: unknown } | null)?.id;
+    const id =
+      (json as { id?: unknown; trackingNumber?: unknown } | null)?.trackingNumber ??
+      (json as { id?: unknown } | null)?.id;
     return typeof id === 'string' ? { providerMessageId: id } : {};
   }
 }

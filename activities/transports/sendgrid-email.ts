@@ -1,6 +1,6 @@
 import { Client } from '@sendgrid/client';
 import { MailService, type MailDataRequired } from '@sendgrid/mail';
-import { PermanentDeliveryError, type MessageTransport, type OutboundMessage } from './transport';
+import { noAnswer, PermanentDeliveryError, type MessageTransport, type OutboundMessage } from './transport';
 
 export interface SendGridEmailOptions {
   apiKey: string;
@@ -132,11 +132,9 @@ function concernsRecipient(item: SendGridErrorItem): boolean {
 function classifySendGridError(error: unknown): Error {
   if (!isResponseError(error)) {
     const network = typeof error === 'object' && error !== null && (error as { isAxiosError?: unknown }).isAxiosError;
-    return new Error(
-      network
-        ? 'sendgrid: no answer (network error or timeout), will be retried'
-        : 'sendgrid: request failed before reaching the provider, will be retried',
-    );
+    return network
+      ? noAnswer('sendgrid', error)
+      : new Error('sendgrid: request failed before reaching the provider, will be retried');
   }
   const status = error.code;
   if (status === 400 && errorItems(error).some(concernsRecipient)) {

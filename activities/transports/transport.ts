@@ -60,3 +60,52 @@ export class PermanentDeliveryError extends Error {
     this.name = 'PermanentDeliveryError';
   }
 }
+
+/**
+ * The request may have reached the provider and no answer came back (a timeout, a connection cut
+ * while waiting): the message may have left. Sending it again could send it twice, so it is not
+ * retried; the case journals the unknown outcome and a manager checks the provider.
+ */
+export class OutcomeUnknownError extends Error {
+  readonly outcomeUnknown = true;
+  constructor(reason: string) {
+    super(`outcome unknown: ${reason}`);
+    this.name = 'OutcomeUnknownError';
+  }
+}
+
+export function isOutcomeUnknown(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { outcomeUnknown?: unknown }).outcomeUnknown === true;
+}
+
+/** Failures that prove the request never reached the provider: retrying cannot send twice. */
+const NEVER_CONNECTED = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ERR_INVALID_URL',
+]);
+
+function networkCodeOf(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current && depth < 4; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/**
+ * A request that got no HTTP answer: retryable if it never connected, an unknown outcome otherwise.
+ * The message names the provider and the error code only (the original may quote the recipient).
+ */
+export function noAnswer(provider: string, error: unknown): Error {
+  const code = networkCodeOf(error);
+  if (code && NEVER_CONNECTED.has(code))
+    return new Error(`${provider}: could not connect (${code}), not sent, will be retried`);
+  return new OutcomeUnknownError(
+    `${provider}: no answer (${code ?? 'timeout or connection cut'}), it may have the message`,
+  );
+}

@@ -1,6 +1,6 @@
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient';
-import { PermanentDeliveryError, type MessageTransport, type OutboundMessage } from './transport';
+import { noAnswer, PermanentDeliveryError, type MessageTransport, type OutboundMessage } from './transport';
 
 export interface TwilioSmsOptions {
   accountSid: string;
@@ -101,7 +101,7 @@ function isRestError(error: unknown): error is TwilioRestError {
  * valid"), so none is passed on, not even as `cause` (Temporal records the cause chain in history).
  */
 function classifyTwilioError(error: unknown): Error {
-  if (!isRestError(error)) return new Error('twilio: no answer (network error or timeout), will be retried');
+  if (!isRestError(error)) return noAnswer('twilio', error);
   const { status } = error;
   const code = typeof error.code === 'number' ? error.code : undefined;
   const label = `twilio ${code ?? status}`;

@@ -88,7 +88,11 @@ export function createCaseInboundSink(dependencies: CaseSinkDependencies): Inbou
   }
 
   /** False when the case's workflow has closed: the event is then evidence only. */
-  async function signal<T>(caseId: string, definition: typeof channelClosedSignal | typeof debtorWroteSignal, event: T) {
+  async function signal<T>(
+    caseId: string,
+    definition: typeof channelClosedSignal | typeof debtorWroteSignal,
+    event: T,
+  ) {
     try {
       await client.workflow.getHandle(caseWorkflowId(caseId)).signal(definition as never, event as never);
       return true;

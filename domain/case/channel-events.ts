@@ -62,7 +62,11 @@ export function applyChannelClosed(state: CaseState, event: ChannelClosedEvent, 
   ];
   const writtenLeft = (['email', 'sms', 'letter'] as const).filter((channel) => !state.optedOut.includes(channel));
   if (!isTerminal(state.status) && writtenLeft.length === 0) {
-    effects.push({ kind: 'alert', alert: 'no_written_channel', message: 'no written channel left to reach the debtor' });
+    effects.push({
+      kind: 'alert',
+      alert: 'no_written_channel',
+      message: 'no written channel left to reach the debtor',
+    });
   }
   return effects;
 }
@@ -79,7 +83,13 @@ export function applyDebtorWrote(state: CaseState, event: DebtorWroteEvent, now:
   state.lastEvent = { label: 'Réponse du débiteur', at: now };
   effects.push({
     kind: 'journal',
-    note: { type: 'debtor_reply', channel: event.channel, summary, actor: { role: 'debtor' }, sealedText: event.message },
+    note: {
+      type: 'debtor_reply',
+      channel: event.channel,
+      summary,
+      actor: { role: 'debtor' },
+      sealedText: event.message,
+    },
   });
   return effects;
 }

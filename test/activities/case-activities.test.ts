@@ -4,6 +4,7 @@ import type { Connection } from 'mongoose';
 import pino from 'pino';
 import {
   createCaseActivities,
+  OutcomeUnknownError,
   PermanentDeliveryError,
   type MessageTransport,
   type OutboundMessage,
@@ -454,8 +455,9 @@ describe('sendMessage', () => {
     expect(retriedAgain).toEqual(retried);
     expect(outbox).toHaveLength(1);
     const entries = await journalOf(caseId);
-    expect(entries).toHaveLength(1);
+    expect(entries.map((entry) => entry.type)).toEqual(['message', 'manager_alert']);
     expect(entries[0]).toMatchObject({ type: 'message', status: 'failed', summary: retried.summary });
+    expect(entries[1]?.summary).toMatch(/^message_outcome_unknown: reminder_1 by email/);
     expect(await messageSendModel(connection).findOne({ idempotencyKey: input.idempotencyKey }).lean()).toMatchObject({
       state: 'unknown',
     });
@@ -534,10 +536,32 @@ describe('sendMessage', () => {
     const { activities } = activitiesWith({ transports: { email: provider } });
 
     const result = await activities.sendMessage(messageInput(caseId));
+    const askedAgain = await activities.sendMessage(messageInput(caseId));
 
     expect(result).toEqual({ status: 'failed', summary: expect.stringContaining('hard bounce'), closeChannel: true });
+    expect(askedAgain).toEqual(result);
     expect(provider.calls).toBe(1);
     expect((await journalOf(caseId)).map((entry) => entry.status)).toEqual(['failed']);
+  });
+
+  test('a provider that never answered (timeout, cut connection): not retried, reported unknown, a manager alerted', async () => {
+    const caseId = newCaseId();
+    await insertCase(caseId);
+    const provider = new FlakyProvider(1, () => new OutcomeUnknownError('sendgrid: no answer (ECONNRESET)'));
+    const { activities } = activitiesWith({ transports: { email: provider } });
+
+    const result = await activities.sendMessage(messageInput(caseId));
+    const askedAgain = await activities.sendMessage(messageInput(caseId));
+
+    expect(result).toEqual({
+      status: 'failed',
+      summary: expect.stringMatching(/^outcome unknown: the provider did not answer/),
+    });
+    expect(askedAgain).toEqual(result);
+    expect(provider.calls).toBe(1);
+    const entries = await journalOf(caseId);
+    expect(entries.map((entry) => `${entry.type}:${entry.status ?? ''}`)).toEqual(['message:failed', 'manager_alert:']);
+    expect(await messageSendModel(connection).findOne({ caseId }).lean()).toMatchObject({ state: 'unknown' });
   });
 
   test('no e-mail address on file: blocked, the channel closed, nothing sent', async () => {

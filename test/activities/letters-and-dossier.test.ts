@@ -45,7 +45,12 @@ const BUSINESS = {
   email: 'contact@dupont.example',
   address: '5 avenue Foch, 69006 Lyon',
 } as const;
-const CONSUMER: DebtorFixture = { kind: 'consumer', name: 'Jeanne Martin', email: 'jeanne@martin.example', address: '3 rue Basse, 13001 Marseille' };
+const CONSUMER: DebtorFixture = {
+  kind: 'consumer',
+  name: 'Jeanne Martin',
+  email: 'jeanne@martin.example',
+  address: '3 rue Basse, 13001 Marseille',
+};
 const IBAN = 'virement au compte IBAN FR76 3000 6000 0112 3456 7890 189';
 const INVOICE = { number: 'F-2026-118', issueDate: '2026-01-01', dueDate: '2026-01-31', amountCents: 185000 };
 
@@ -161,7 +166,9 @@ describe('the mise en demeure as a PDF letter (R5)', () => {
     expect(stored[0]?.sha256).toBe(sha256);
     const [entry] = await journalEntryModel(connection).find({ caseId }).lean();
     expect(entry?.document).toMatchObject({ id: stored[0]?.documentId, kind: 'formal_notice', sha256, form: 'lrar' });
-    expect(entry?.summary).toMatch(/formal_notice by letter \(paper registered letter \(LRAR\) by configuration\) simulated/);
+    expect(entry?.summary).toMatch(
+      /formal_notice by letter \(paper registered letter \(LRAR\) by configuration\) simulated/,
+    );
   });
 
   test('on a time-barred claim the letter says nothing of court action', async () => {
@@ -322,7 +329,11 @@ describe('the handoff dossier (R6)', () => {
       expect(manifest.case).toMatchObject({ id: caseId, reference });
       expect(manifest.parties.debtor).toMatchObject({ name: 'Dupont SARL' });
       expect(manifest.claim.invoices).toEqual([INVOICE]);
-      expect(manifest.breakdown.totals).toMatchObject({ principalCents: 185000, paidCents: 50000, indemnityCents: 4000 });
+      expect(manifest.breakdown.totals).toMatchObject({
+        principalCents: 185000,
+        paidCents: 50000,
+        indemnityCents: 4000,
+      });
       expect(manifest.breakdown.rateSegments[0].segments[0].ratePercent).toBeGreaterThan(10);
       expect(manifest.prescription).toMatchObject({ prescribed: false, period: expect.anything() });
       expect(manifest.smallClaimsProcedure).toEqual({ article: 'CPCE L125-1', eligible: true });
@@ -355,7 +366,11 @@ describe('the handoff dossier (R6)', () => {
       }
 
       const stored = await documentModel(connection).find({ caseId }, { content: 0 }).lean();
-      expect(stored.map((document) => document.kind).sort()).toEqual(['formal_notice', 'handoff_manifest', 'handoff_summary']);
+      expect(stored.map((document) => document.kind).sort()).toEqual([
+        'formal_notice',
+        'handoff_manifest',
+        'handoff_summary',
+      ]);
       const handoff = await journalEntryModel(connection).findOne({ caseId, type: 'handoff' }).lean();
       expect(handoff).toMatchObject({ status: 'sent', providerMessageId: 'cj-1' });
     } finally {

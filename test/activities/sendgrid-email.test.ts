@@ -3,8 +3,12 @@
  * API: what goes on the wire, and how each kind of refusal reaches the activity.
  */
 import { SendGridEmailTransport } from '../../activities/transports/sendgrid-email';
-import { PermanentDeliveryError, type OutboundMessage } from '../../activities/transports/transport';
-import { startSendGridStandIn, type StandIn } from '../helpers/provider-stand-ins';
+import {
+  OutcomeUnknownError,
+  PermanentDeliveryError,
+  type OutboundMessage,
+} from '../../activities/transports/transport';
+import { closedPort, startSendGridStandIn, type StandIn } from '../helpers/provider-stand-ins';
 
 const TO = 'contact@dupont.example';
 // Narrow and ordinary no-break spaces, as French formatting writes an amount: they must arrive intact.
@@ -167,13 +171,29 @@ test.each([
   expectNoPersonalData(error);
 });
 
-test('a connection cut before the answer is retried', async () => {
+test('a connection cut before the answer is an unknown outcome: not retried, it may have left', async () => {
   sendgrid.respondWith({ destroySocket: true });
 
   const error = await failureOf(transport().send(message));
 
-  expect(error).not.toBeInstanceOf(PermanentDeliveryError);
-  expect(error.message).toBe('sendgrid: no answer (network error or timeout), will be retried');
+  expect(error).toBeInstanceOf(OutcomeUnknownError);
+  expect(error.message).toMatch(/^outcome unknown: sendgrid: no answer \(ECONNRESET\), it may have the message$/);
   expect(sendgrid.requests).toHaveLength(1);
+  expectNoPersonalData(error);
+});
+
+test('a provider that cannot be reached at all is retried: nothing left', async () => {
+  const closedPortUrl = await closedPort();
+  const error = await failureOf(
+    new SendGridEmailTransport({
+      apiKey: 'SG.test-key',
+      from: { email: 'relances@durand.example' },
+      baseUrl: closedPortUrl,
+    }).send(message),
+  );
+
+  expect(error).not.toBeInstanceOf(OutcomeUnknownError);
+  expect(error).not.toBeInstanceOf(PermanentDeliveryError);
+  expect(error.message).toBe('sendgrid: could not connect (ECONNREFUSED), not sent, will be retried');
   expectNoPersonalData(error);
 });

@@ -3,8 +3,12 @@
  * API: what goes on the wire, and how each kind of refusal reaches the activity.
  */
 import { TwilioSmsTransport } from '../../activities/transports/twilio-sms';
-import { PermanentDeliveryError, type OutboundMessage } from '../../activities/transports/transport';
-import { startTwilioStandIn, type StandIn } from '../helpers/provider-stand-ins';
+import {
+  OutcomeUnknownError,
+  PermanentDeliveryError,
+  type OutboundMessage,
+} from '../../activities/transports/transport';
+import { closedPort, startTwilioStandIn, type StandIn } from '../helpers/provider-stand-ins';
 
 const ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`;
 const AUTH_TOKEN = 'test-auth-token';
@@ -150,13 +154,30 @@ test.each([
   expectNoPersonalData(error);
 });
 
-test('a connection cut before the answer is retried', async () => {
+test('a connection cut before the answer is an unknown outcome: not retried, it may have left', async () => {
   twilio.respondWith({ destroySocket: true });
 
   const error = await failureOf(transport().send(message));
 
-  expect(error).not.toBeInstanceOf(PermanentDeliveryError);
-  expect(error.message).toBe('twilio: no answer (network error or timeout), will be retried');
+  expect(error).toBeInstanceOf(OutcomeUnknownError);
+  expect(error.message).toMatch(/^outcome unknown: twilio: no answer \(ECONNRESET\), it may have the message$/);
   expect(twilio.requests).toHaveLength(1);
+  expectNoPersonalData(error);
+});
+
+test('a provider that cannot be reached at all is retried: nothing left', async () => {
+  const closedPortUrl = await closedPort();
+  const error = await failureOf(
+    new TwilioSmsTransport({
+      accountSid: ACCOUNT_SID,
+      authToken: AUTH_TOKEN,
+      from: '+33700000001',
+      baseUrl: closedPortUrl,
+    }).send(message),
+  );
+
+  expect(error).not.toBeInstanceOf(OutcomeUnknownError);
+  expect(error).not.toBeInstanceOf(PermanentDeliveryError);
+  expect(error.message).toBe('twilio: could not connect (ECONNREFUSED), not sent, will be retried');
   expectNoPersonalData(error);
 });

@@ -98,7 +98,12 @@ describe('a debtor writes back (inbound SMS)', () => {
     expect(effects).toEqual([
       {
         kind: 'journal',
-        note: expect.objectContaining({ type: 'debtor_reply', channel: 'sms', actor: { role: 'debtor' }, sealedText: sealed }),
+        note: expect.objectContaining({
+          type: 'debtor_reply',
+          channel: 'sms',
+          actor: { role: 'debtor' },
+          sealedText: sealed,
+        }),
       },
     ]);
   });

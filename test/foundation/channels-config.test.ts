@@ -62,7 +62,10 @@ describe('message channels from the environment', () => {
       'TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID: one is required to send SMS',
     ],
     [{ TWILIO_ACCOUNT_SID: 'nope' }, 'TWILIO_ACCOUNT_SID: must be an account SID (AC followed by 32 hex digits)'],
-    [{ LETTER_PROVIDER_URL: 'https://post.example' }, 'LETTER_PROVIDER_TOKEN: required when LETTER_PROVIDER_URL is set'],
+    [
+      { LETTER_PROVIDER_URL: 'https://post.example' },
+      'LETTER_PROVIDER_TOKEN: required when LETTER_PROVIDER_URL is set',
+    ],
     [{ HANDOFF_EMAIL: 'etude@cj.example' }, 'HANDOFF_EMAIL: needs SENDGRID_API_KEY and SENDGRID_FROM_EMAIL to send'],
     [
       { HANDOFF_EMAIL: 'etude@cj.example', HANDOFF_WEBHOOK_URL: 'https://cj.example/in' },

@@ -14,9 +14,11 @@ export function sendgridSigner() {
       return {
         'content-type': 'application/json',
         'x-twilio-email-event-webhook-timestamp': timestamp,
-        'x-twilio-email-event-webhook-signature': sign('sha256', Buffer.from(timestamp + payload, 'utf8'), key).toString(
-          'base64',
-        ),
+        'x-twilio-email-event-webhook-signature': sign(
+          'sha256',
+          Buffer.from(timestamp + payload, 'utf8'),
+          key,
+        ).toString('base64'),
       };
     },
   };

@@ -128,3 +128,12 @@ export function startTwilioStandIn(): Promise<StandIn> {
     },
   );
 }
+
+/** A local URL nothing listens on: a connection to it is refused before anything is sent. */
+export async function closedPort(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}

@@ -85,7 +85,9 @@ const sendgrid = startHoldingSendGrid();
 beforeAll(async () => {
   [env, database] = await Promise.all([createTimeSkippingEnv(), connectTestDatabase('worker_crash')]);
   await Promise.all(
-    [caseRecordModel, journalEntryModel, messageSendModel, documentModel].map((model) => model(database).createIndexes()),
+    [caseRecordModel, journalEntryModel, messageSendModel, documentModel].map((model) =>
+      model(database).createIndexes(),
+    ),
   );
   await registerSearchAttributes(env.connection, 'default');
   buildDir = compileProject();
@@ -99,6 +101,7 @@ afterAll(async () => {
   if (buildDir) rmSync(buildDir, { recursive: true, force: true });
 });
 
+// Bundling for two workers, then the heartbeat timeout in real time: about a minute.
 test('killed between the provider call and the journal write: the e-mail left once, and the case says so', async () => {
   const baseUrl = await sendgrid.listen();
   const taskQueue = 'crash-test';
@@ -113,12 +116,21 @@ test('killed between the provider call and the journal write: the e-mail left on
       TEMPORAL_TASK_QUEUE: taskQueue,
       MONGODB_URI: `${requireTestEnv(TEST_ENV.mongodbUri).replace(/\/$/, '')}/${database.name}`,
       DATA_KEY: dataKey.toString('base64'),
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info',
       SENDGRID_API_KEY: sendgridEnv.apiKey,
       SENDGRID_FROM_EMAIL: sendgridEnv.from,
       SENDGRID_BASE_URL: baseUrl,
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  // Bundling the workflows takes the new process a few seconds: open the case once it polls.
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    child!.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (output.includes('"worker running"')) resolve();
+    });
+    child!.once('exit', (code) => reject(new Error(`the worker process exited (${code}) before running:\n${output}`)));
   });
 
   const api = createApi({
@@ -135,9 +147,18 @@ test('killed between the provider call and the journal write: the e-mail left on
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
-    // Opened on a weekday afternoon, three days after the due date: the first reminder is due at once.
+    // Three days after the due date: the first reminder is due today, at once or at the next
+    // allowed slot (this runs at the machine's time of day, nights and weekends included).
     const today = DateTime.fromMillis(await env.currentTimeMs(), { zone: 'Europe/Paris' });
-    const opened = callApi(apiUrl, 'POST', '/cases', { as: 'operations', body: openCaseBody(today) });
+    const opening = callApi(apiUrl, 'POST', '/cases', { as: 'operations', body: openCaseBody(today) });
+    await opening;
+    const soon = new Promise((resolve) => setTimeout(() => resolve('not yet'), 5_000));
+    if ((await Promise.race([sendgrid.arrived, soon])) === 'not yet') {
+      // Off hours: straight to the next allowed slot. Not before: once the send is held, the Java
+      // test server stops skipping time.
+      const slot = Date.parse(((await opening).body as { nextAction: { at: string } }).nextAction.at);
+      await env.sleep(Math.max(1, slot - (await env.currentTimeMs())) + 1_000);
+    }
     await sendgrid.arrived;
     child.kill('SIGKILL');
     await new Promise((resolve) => child!.once('exit', resolve));
@@ -158,11 +179,21 @@ test('killed between the provider call and the journal write: the e-mail left on
         },
       }),
     });
+    const outcomeOf = () =>
+      journalEntryModel(database)
+        .find({ caseId, type: 'message', stage: 'reminder_1', status: { $ne: 'deferred' } })
+        .lean();
     let caseId = '';
     await worker.runUntil(async () => {
-      caseId = ((await opened).body as { id: string }).id;
-      // Past the attempt's 2-minute timeout and the retry's backoff, and a day on.
-      await env.sleep('1 day');
+      const opened = await opening;
+      expect(opened.status).toBe(201);
+      caseId = (opened.body as { id: string }).id;
+      // The dead attempt stops heartbeating: after the 20 s heartbeat timeout it is retried here.
+      // Real time: the Java test server does not skip time while the killed attempt holds its lock.
+      for (let waited = 0; (await outcomeOf()).length === 0; waited += 500) {
+        if (waited > 90_000) throw new Error('the retry never settled the send');
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
     });
 
     const firstReminder = `${caseId}:reminder_1:email`;
@@ -171,10 +202,10 @@ test('killed between the provider call and the journal write: the e-mail left on
     ]);
     const send = await messageSendModel(database).findOne({ idempotencyKey: firstReminder }).lean();
     expect(send?.state).toBe('unknown');
-    const journal = await journalEntryModel(database).find({ caseId, stage: 'reminder_1' }).lean();
+    const journal = await outcomeOf();
     expect(journal.map((entry) => entry.status)).toEqual(['failed']);
     expect(journal[0]?.summary).toMatch(/outcome unknown after a crash: not re-sent/);
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
-});
+}, 300_000);
