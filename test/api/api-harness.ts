@@ -159,8 +159,12 @@ export function setUpApiFile(label: string, options: ApiFileOptions = {}): ApiTe
 
 let counter = 0;
 
-/** A collectable business claim due three days ago (in the server's time), with a reference of its own. */
-export function openCaseBody(today: DateTime, overrides: Record<string, unknown> = {}) {
+/**
+ * A collectable business claim due `dueDaysAgo` days ago (in the server's time), with a reference of
+ * its own. Three days: the standard policy's first reminder is due at once; one day: it is two days
+ * away, so nothing leaves while a test looks at the case just opened.
+ */
+export function openCaseBody(today: DateTime, overrides: Record<string, unknown> = {}, dueDaysAgo = 3) {
   counter += 1;
   return {
     reference: `INV-${today.toFormat('yyyyMMdd')}-${counter}-${randomBytes(2).toString('hex')}`,
@@ -186,8 +190,8 @@ export function openCaseBody(today: DateTime, overrides: Record<string, unknown>
       invoices: [
         {
           number: `F-${counter}`,
-          issueDate: today.minus({ days: 33 }).toISODate()!,
-          dueDate: today.minus({ days: 3 }).toISODate()!,
+          issueDate: today.minus({ days: 30 + dueDaysAgo }).toISODate()!,
+          dueDate: today.minus({ days: dueDaysAgo }).toISODate()!,
           amountCents: 185000,
         },
       ],
@@ -198,10 +202,10 @@ export function openCaseBody(today: DateTime, overrides: Record<string, unknown>
 }
 
 /** Opens a case over HTTP and returns it; fails the test with the API's answer otherwise. */
-export async function openCase(context: ApiTestContext, overrides: Record<string, unknown> = {}) {
+export async function openCase(context: ApiTestContext, overrides: Record<string, unknown> = {}, dueDaysAgo = 3) {
   const response = await context.request('POST', '/cases', {
     as: 'operations',
-    body: openCaseBody(await context.now(), overrides),
+    body: openCaseBody(await context.now(), overrides, dueDaysAgo),
   });
   if (response.status !== 201)
     throw new Error(`POST /cases answered ${response.status}: ${JSON.stringify(response.body)}`);

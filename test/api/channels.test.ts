@@ -8,10 +8,11 @@
 import { SendGridEmailTransport } from '../../activities/transports/sendgrid-email';
 import { SimulatedTransport } from '../../activities/transports/simulated-transport';
 import { TwilioSmsTransport } from '../../activities/transports/twilio-sms';
+import { recordHistory } from '../helpers/histories';
 import { normalised, pdfText } from '../helpers/pdf-text';
 import { sendgridSigner, twilioSignature } from '../helpers/provider-signatures';
 import { startSendGridStandIn, startTwilioStandIn, type StandIn } from '../helpers/provider-stand-ins';
-import { KEYS, openCase, setUpApiFile, type ApiTestContext } from './api-harness';
+import { eventually, KEYS, openCase, setUpApiFile, type ApiTestContext } from './api-harness';
 
 const ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`;
 const AUTH_TOKEN = 'twilio-auth-token-for-tests';
@@ -71,16 +72,6 @@ async function journal(caseId: string): Promise<JournalEntryBody[]> {
   const response = await context.request('GET', `/cases/${caseId}/journal`, { as: 'agent' });
   expect(response.status).toBe(200);
   return response.body.entries as JournalEntryBody[];
-}
-
-/** Signals are carried out by the workflow a moment later: wait for what they lead to. */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const value = await read();
-    if (done(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('never happened');
 }
 
 async function postSendgridEvents(events: unknown[], signedBy = signer) {
@@ -280,4 +271,9 @@ test('a case through SendGrid, Twilio and their webhooks, to the mise en demeure
   });
   const final = await context.request('GET', `/cases/${caseId}`, { as: 'agent' });
   expect(final.body.status).toBe('handed_off');
+  await recordHistory(
+    context.env.client.workflow.getHandle(final.body.workflowId as string),
+    'collection-case',
+    'bounce-stop-reply-to-handoff',
+  );
 });
