@@ -139,13 +139,16 @@ export function loadChannelsConfig(rawEnv: Env = process.env): ChannelsConfig {
   return config;
 }
 
-/** One line per channel for the start-up log: what is real, what is simulated. Never a secret. */
+/**
+ * One line per channel for the start-up log: what is real, what is simulated. Never a secret. (Keys
+ * such as `email` would be redacted by the logger, which hides personal data under those names.)
+ */
 export function describeChannels(config: ChannelsConfig): Record<string, string> {
   return {
-    email: config.email ? `SendGrid${config.email.baseUrl ? ` at ${config.email.baseUrl}` : ''}` : 'SIMULATED',
-    sms: config.sms ? `Twilio${config.sms.baseUrl ? ` at ${config.sms.baseUrl}` : ''}` : 'SIMULATED',
-    letter: config.letter ? `letter provider at ${new URL(config.letter.url).origin}` : 'SIMULATED',
-    handoff: config.handoff
+    emailProvider: config.email ? `SendGrid${config.email.baseUrl ? ` at ${config.email.baseUrl}` : ''}` : 'SIMULATED',
+    smsProvider: config.sms ? `Twilio${config.sms.baseUrl ? ` at ${config.sms.baseUrl}` : ''}` : 'SIMULATED',
+    letterProvider: config.letter ? `letter provider at ${new URL(config.letter.url).origin}` : 'SIMULATED',
+    handoffDestination: config.handoff
       ? 'webhook' in config.handoff
         ? `webhook at ${new URL(config.handoff.webhook.url).origin}`
         : 'e-mail'

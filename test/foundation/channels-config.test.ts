@@ -18,10 +18,10 @@ describe('message channels from the environment', () => {
     const config = loadChannelsConfig({});
     expect(config).toEqual({ preferElectronicRegisteredMail: false });
     expect(describeChannels(config)).toMatchObject({
-      email: 'SIMULATED',
-      sms: 'SIMULATED',
-      letter: 'SIMULATED',
-      handoff: 'SIMULATED',
+      emailProvider: 'SIMULATED',
+      smsProvider: 'SIMULATED',
+      letterProvider: 'SIMULATED',
+      handoffDestination: 'SIMULATED',
     });
   });
 

@@ -153,8 +153,8 @@ test('every provider variable reaches the process that reads it, and unset means
   const passed = new Set([...Object.keys(rawEnvironment('worker')), ...Object.keys(rawEnvironment('api'))]);
   expect(PROVIDER_VARIABLES.filter((name) => !passed.has(name))).toEqual([]);
   expect(describeChannels(loadChannelsConfig(environment('worker')))).toMatchObject({
-    email: 'SIMULATED',
-    sms: 'SIMULATED',
+    emailProvider: 'SIMULATED',
+    smsProvider: 'SIMULATED',
   });
   expect(() => loadChannelsConfig(environment('api'))).not.toThrow();
 });
