@@ -137,3 +137,11 @@ export async function closedPort(): Promise<string> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return `http://127.0.0.1:${port}`;
 }
+
+/** Any JSON API (a registered-letter provider, a commissaire de justice's intake): 201 with `body`. */
+export function startJsonStandIn(body: unknown = { id: 'stand-in-1' }): Promise<StandIn> {
+  return startStandIn(
+    (raw) => JSON.parse(raw) as unknown,
+    () => ({ status: 201, body }),
+  );
+}
