@@ -38,6 +38,7 @@ export interface ApiDependencies {
   webhooks?: {
     sendgrid?: { verificationKey: string; toleranceSeconds?: number };
     twilio?: { authToken: string; publicBaseUrl: string };
+    letters?: { secret: string };
     /** The signature check's clock (tests). */
     now?: () => Date;
   };
@@ -119,6 +120,7 @@ export function createApi(dependencies: ApiDependencies): Api {
     createWebhookRouter({
       ...(dependencies.webhooks?.sendgrid ? { sendgrid: dependencies.webhooks.sendgrid } : {}),
       ...(dependencies.webhooks?.twilio ? { twilio: dependencies.webhooks.twilio } : {}),
+      ...(dependencies.webhooks?.letters ? { letters: dependencies.webhooks.letters } : {}),
       ...(dependencies.webhooks?.now ? { now: dependencies.webhooks.now } : {}),
       sink: createCaseInboundSink({
         database,

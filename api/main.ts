@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     dataKey: parseDataKey(config.dataKey),
     webhooks: {
       ...(channels.emailWebhook ? { sendgrid: channels.emailWebhook } : {}),
+      ...(channels.letterWebhook ? { letters: channels.letterWebhook } : {}),
       // Twilio signs the public URL it called: without it no signature can be checked.
       ...(channels.sms && channels.publicBaseUrl
         ? { twilio: { authToken: channels.sms.authToken, publicBaseUrl: channels.publicBaseUrl } }

@@ -44,6 +44,8 @@ export const channelsEnvSchema = z.object({
 
   LETTER_PROVIDER_URL: url.optional(),
   LETTER_PROVIDER_TOKEN: z.string().min(1).optional(),
+  /** Shared secret of the letter provider's event callbacks (proof of posting and of receipt). */
+  LETTER_PROVIDER_WEBHOOK_SECRET: z.string().min(16, 'at least 16 characters').optional(),
   /** Send the mise en demeure as an LRE whenever the law allows it (CPCE L100); paper otherwise. */
   LRE_PREFERRED: flag.optional(),
 
@@ -71,6 +73,7 @@ export interface ChannelsConfig {
   };
   publicBaseUrl?: string;
   letter?: { url: string; token: string };
+  letterWebhook?: { secret: string };
   preferElectronicRegisteredMail: boolean;
   handoff?: { webhook: { url: string; secret?: string } } | { email: string };
 }
@@ -122,6 +125,7 @@ export function loadChannelsConfig(rawEnv: Env = process.env): ChannelsConfig {
   if (requireTogether(env, ['LETTER_PROVIDER_URL', 'LETTER_PROVIDER_TOKEN'], problems)) {
     config.letter = { url: e.LETTER_PROVIDER_URL!, token: e.LETTER_PROVIDER_TOKEN! };
   }
+  if (e.LETTER_PROVIDER_WEBHOOK_SECRET) config.letterWebhook = { secret: e.LETTER_PROVIDER_WEBHOOK_SECRET };
   if (e.HANDOFF_WEBHOOK_URL && e.HANDOFF_EMAIL) {
     problems.push('HANDOFF_WEBHOOK_URL, HANDOFF_EMAIL: set one destination for handoff dossiers, not both');
   } else if (e.HANDOFF_WEBHOOK_URL) {
@@ -153,6 +157,7 @@ export function describeChannels(config: ChannelsConfig): Record<string, string>
         ? `webhook at ${new URL(config.handoff.webhook.url).origin}`
         : 'e-mail'
       : 'SIMULATED',
+    inboundLetterEvents: config.letterWebhook ? 'verified (HMAC, shared secret)' : 'endpoint disabled',
     inboundEmailEvents: config.emailWebhook ? 'verified (SendGrid signed events)' : 'endpoint disabled',
     // Without a public URL Twilio cannot call back: sending works, delivery reports and replies do not.
     inboundSms: config.sms && config.publicBaseUrl ? 'verified (Twilio signatures)' : 'endpoint disabled',

@@ -2,7 +2,7 @@
  * Where the handoff dossier goes: the commissaire de justice's webhook (their case-intake API), an
  * e-mail address, or nowhere while neither is configured (simulated, and the journal says so).
  */
-import { createHmac } from 'node:crypto';
+import { signBody, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../transports/hmac-signature';
 import { postJson } from '../transports/http-json';
 import type { Attachment, MessageTransport } from '../transports/transport';
 
@@ -37,7 +37,7 @@ export class SimulatedDossierDelivery implements DossierDelivery {
 
 export interface WebhookDeliveryOptions {
   url: string;
-  /** Signs the body (HMAC-SHA256, header X-Amiable-Signature) so the receiver can tell it is us. */
+  /** Signs the body (transports/hmac-signature.ts) so the receiver can tell it is us. */
   secret?: string;
 }
 
@@ -66,7 +66,9 @@ export class WebhookDossierDelivery implements DossierDelivery {
     });
     const headers: Record<string, string> = { 'idempotency-key': dossier.idempotencyKey };
     if (this.options.secret) {
-      headers['x-amiable-signature'] = `sha256=${createHmac('sha256', this.options.secret).update(body).digest('hex')}`;
+      const timestamp = Math.floor(Date.now() / 1000);
+      headers[TIMESTAMP_HEADER] = String(timestamp);
+      headers[SIGNATURE_HEADER] = signBody(this.options.secret, body, timestamp);
     }
     const { headers: answered } = await postJson({ url: this.options.url, body, headers, what: 'dossier webhook' });
     const reference = answered.get('x-request-id') ?? answered.get('location') ?? undefined;

@@ -33,6 +33,15 @@ export interface CaseSinkDependencies {
 type EmailEvent = Extract<InboundEvent, { kind: 'email_event' }>;
 type SmsStatus = Extract<InboundEvent, { kind: 'sms_status' }>;
 type SmsIncoming = Extract<InboundEvent, { kind: 'sms_incoming' }>;
+type LetterEventInput = Extract<InboundEvent, { kind: 'letter_event' }>;
+
+const LETTER_SUMMARY: Readonly<Record<LetterEventInput['event'], string>> = {
+  posted: 'courrier déposé (preuve de dépôt du prestataire)',
+  delivered: 'courrier distribué : accusé de réception signé',
+  returned_undeliverable: 'courrier retourné : destinataire inconnu à l’adresse (pli non distribuable)',
+  refused_by_recipient: 'courrier refusé par le destinataire (la présentation vaut notification)',
+  not_collected: 'courrier non réclamé à l’issue du délai de mise en instance',
+};
 
 const EMAIL_SUMMARY: Readonly<Record<EmailEvent['event'], string | undefined>> = {
   processed: undefined,
@@ -64,7 +73,7 @@ export function createCaseInboundSink(dependencies: CaseSinkDependencies): Inbou
     key: string;
     at: Date;
     type: string;
-    channel: 'email' | 'sms';
+    channel: 'email' | 'sms' | 'letter';
     summary: string;
     providerMessageId?: string;
     actor: 'system' | 'debtor';
@@ -214,10 +223,45 @@ export function createCaseInboundSink(dependencies: CaseSinkDependencies): Inbou
     }
   }
 
+  /**
+   * The proof of sending and of receipt of a letter (R5, R6). It carries the letter's provider id,
+   * so the handoff dossier lists it under the mise en demeure it proves. A letter returned as
+   * undeliverable closes the postal channel; a refused or uncollected one was still presented.
+   */
+  async function letterEvent(event: LetterEventInput): Promise<void> {
+    const send = await Sends.findOne(
+      { idempotencyKey: event.idempotencyKey },
+      { caseId: 1, providerMessageId: 1 },
+    ).lean();
+    if (!send) {
+      logger.info({ provider: 'letter', event: event.event }, 'event for no letter we sent: ignored');
+      return;
+    }
+    const providerMessageId = send.providerMessageId ?? event.trackingNumber;
+    await journalOnce({
+      caseId: send.caseId,
+      key: `letter:${event.eventId}`,
+      at: event.at,
+      type: 'delivery_event',
+      channel: 'letter',
+      summary: LETTER_SUMMARY[event.event] + (event.trackingNumber ? ` — n° ${event.trackingNumber}` : ''),
+      ...(providerMessageId ? { providerMessageId } : {}),
+      actor: 'system',
+    });
+    if (event.event === 'returned_undeliverable') {
+      await closeChannel(send.caseId, {
+        channel: 'letter',
+        why: 'bounced',
+        providerEventId: `letter:${event.eventId}`,
+      });
+    }
+  }
+
   return {
     async accept(event: InboundEvent): Promise<void> {
       if (event.kind === 'email_event') return emailEvent(event);
       if (event.kind === 'sms_status') return smsStatus(event);
+      if (event.kind === 'letter_event') return letterEvent(event);
       return smsIncoming(event);
     },
   };

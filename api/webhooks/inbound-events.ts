@@ -63,7 +63,30 @@ export type InboundEvent =
       body: string;
       optOut: boolean;
       at: Date;
-    };
+    }
+  | LetterEvent;
+
+export const LETTER_EVENT_KINDS = [
+  'posted',
+  'delivered',
+  'returned_undeliverable',
+  'refused_by_recipient',
+  'not_collected',
+] as const;
+export type LetterEventKind = (typeof LETTER_EVENT_KINDS)[number];
+
+/** What the registered-letter provider reports about a letter: the proof of sending and of receipt (R5, R6). */
+export interface LetterEvent {
+  kind: 'letter_event';
+  provider: 'letter';
+  eventId: string;
+  /** The letter's `reference` as we sent it: our idempotency key. */
+  idempotencyKey: string;
+  event: LetterEventKind;
+  /** Tracking number or LRE identifier, when the provider gives one. */
+  trackingNumber?: string;
+  at: Date;
+}
 
 /**
  * Must be idempotent by `eventId`: providers redeliver on any 5xx or timeout, and a batch that failed

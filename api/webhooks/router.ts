@@ -6,7 +6,9 @@
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from '../../observability/logger';
 import { ApiError, type FieldProblem } from '../errors';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyBody } from '../../activities/transports/hmac-signature';
 import type { InboundEvent, InboundSink } from './inbound-events';
+import { parseLetterEvents } from './letters';
 import {
   createSendgridVerifier,
   DEFAULT_TOLERANCE_SECONDS,
@@ -30,6 +32,8 @@ export interface WebhookRouterOptions {
   sendgrid?: { verificationKey: string; toleranceSeconds?: number };
   /** Left out: the endpoints do not exist (404). */
   twilio?: { authToken: string; publicBaseUrl: string };
+  /** The registered-letter provider's events, signed with this shared secret. Left out: 404. */
+  letters?: { secret: string; toleranceSeconds?: number };
   sink: InboundSink;
   logger: Logger;
   /** The clock for SendGrid's timestamp check and for the time Twilio events are stamped with. */
@@ -40,12 +44,13 @@ export const WEBHOOK_PATHS = {
   sendgridEvents: '/webhooks/sendgrid/events',
   twilioStatus: '/webhooks/twilio/status',
   twilioIncoming: '/webhooks/twilio/incoming',
+  letterEvents: '/webhooks/letters/events',
 } as const;
 
 const SENDGRID_BODY_LIMIT = '1mb';
 const TWILIO_BODY_LIMIT = '64kb';
 
-type Endpoint = 'sendgrid.events' | 'twilio.status' | 'twilio.incoming';
+type Endpoint = 'sendgrid.events' | 'twilio.status' | 'twilio.incoming' | 'letters.events';
 
 /** Throws on a configuration that could verify nothing (a key that is no key, a base URL that is no URL). */
 export function createWebhookRouter(options: WebhookRouterOptions): express.Router {
@@ -179,6 +184,51 @@ export function createWebhookRouter(options: WebhookRouterOptions): express.Rout
   } else {
     router.post(WEBHOOK_PATHS.twilioStatus, notConfigured);
     router.post(WEBHOOK_PATHS.twilioIncoming, notConfigured);
+  }
+
+  if (options.letters) {
+    const { secret } = options.letters;
+    const tolerance = options.letters.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+    router.post(
+      WEBHOOK_PATHS.letterEvents,
+      express.raw({ type: '*/*', limit: SENDGRID_BODY_LIMIT }),
+      async (req: Request, res: Response) => {
+        const endpoint = 'letters.events';
+        if (req.body !== undefined && !Buffer.isBuffer(req.body)) return misplaced(endpoint, res);
+        const raw = (req.body as Buffer | undefined)?.toString('utf8') ?? '';
+        const check = verifyBody(
+          secret,
+          raw,
+          { signature: req.get(SIGNATURE_HEADER), timestamp: req.get(TIMESTAMP_HEADER) },
+          now(),
+          tolerance,
+        );
+        if (!check.ok) {
+          log(endpoint, 'unauthorized', { why: check.why });
+          return refuse(
+            res,
+            new ApiError(
+              'unauthorized',
+              check.why === 'missing'
+                ? `the request is not signed: ${SIGNATURE_HEADER} and ${TIMESTAMP_HEADER} are required`
+                : check.why === 'timestamp'
+                  ? `the signature's timestamp is malformed or more than ${tolerance} s away from our clock`
+                  : 'the signature does not match the body',
+            ),
+          );
+        }
+        const parsed = parseLetterEvents(raw);
+        if (!parsed.ok) {
+          log(endpoint, 'validation_failed', { problems: parsed.problems.length });
+          return refuse(res, invalid(parsed.problems));
+        }
+        if (!(await deliver(endpoint, res, parsed.events))) return;
+        log(endpoint, 'accepted', { accepted: parsed.events.length });
+        res.status(200).json({ accepted: parsed.events.length, ignored: 0 });
+      },
+    );
+  } else {
+    router.post(WEBHOOK_PATHS.letterEvents, notConfigured);
   }
 
   // Reached only by errors of the routes above: an error raised before the router skips it.

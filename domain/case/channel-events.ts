@@ -24,7 +24,7 @@ export const CHANNEL_CLOSURES = ['bounced', 'invalid_recipient', 'opted_out', 's
 export type ChannelClosure = (typeof CHANNEL_CLOSURES)[number];
 
 export interface ChannelClosedEvent {
-  channel: 'email' | 'sms';
+  channel: 'email' | 'sms' | 'letter';
   why: ChannelClosure;
   /** The provider's event id: journal and logs can point back at it. */
   providerEventId: string;
@@ -38,7 +38,7 @@ export interface DebtorWroteEvent {
 }
 
 const WHY: Readonly<Record<ChannelClosure, string>> = {
-  bounced: "l'adresse est rejetée par le serveur du destinataire",
+  bounced: "l'adresse est rejetée par le destinataire (serveur de messagerie, ou pli non distribuable)",
   invalid_recipient: 'le numéro ou l’adresse est invalide',
   opted_out: 'le débiteur a demandé à ne plus être contacté par ce canal',
   spam_report: 'le débiteur a signalé le message comme indésirable',

@@ -321,8 +321,10 @@ describe('the handoff dossier (R6)', () => {
       expect(receiver.received).toHaveLength(1);
       const [delivery] = receiver.received as [ReceivedDossier];
       expect(delivery.headers['idempotency-key']).toBe(input.idempotencyKey);
+      const timestamp = delivery.headers['x-amiable-timestamp'] as string;
+      expect(Math.abs(Number(timestamp) - Date.now() / 1000)).toBeLessThan(60);
       expect(delivery.headers['x-amiable-signature']).toBe(
-        `sha256=${createHmac('sha256', SECRET).update(delivery.raw).digest('hex')}`,
+        `sha256=${createHmac('sha256', SECRET).update(`${timestamp}.${delivery.raw}`).digest('hex')}`,
       );
       const body = JSON.parse(delivery.raw);
       const { manifest } = body;

@@ -5,6 +5,7 @@
  * holds the sequence. Then the mise en demeure goes as a PDF letter and the case is handed off with
  * its dossier — over six weeks of virtual time.
  */
+import { signBody } from '../../activities/transports/hmac-signature';
 import { SendGridEmailTransport } from '../../activities/transports/sendgrid-email';
 import { SimulatedTransport } from '../../activities/transports/simulated-transport';
 import { TwilioSmsTransport } from '../../activities/transports/twilio-sms';
@@ -19,6 +20,7 @@ const AUTH_TOKEN = 'twilio-auth-token-for-tests';
 const OUR_NUMBER = '+33757000000';
 const PUBLIC_BASE = 'https://amiable.example.com';
 const FROM_EMAIL = 'relances@acme.example';
+const LETTER_SECRET = 'letter-provider-shared-secret';
 const signer = sendgridSigner();
 
 let sendgrid: StandIn;
@@ -49,6 +51,7 @@ const context: ApiTestContext = setUpApiFile('channels', {
   webhooks: {
     sendgrid: { verificationKey: signer.verificationKey },
     twilio: { authToken: AUTH_TOKEN, publicBaseUrl: PUBLIC_BASE },
+    letters: { secret: LETTER_SECRET },
   },
 });
 
@@ -240,16 +243,41 @@ test('a case through SendGrid, Twilio and their webhooks, to the mise en demeure
     entries.some((entry) => entry.type === 'delivery_event' && entry.summary === 'SMS remis au destinataire (Twilio)'),
   ).toBe(true);
 
-  // 5. Five weeks on: no e-mail and no SMS any more; the mise en demeure as a PDF letter; the handoff.
-  await context.env.sleep('35 days');
+  // 5. Weeks on: no e-mail and no SMS any more; the mise en demeure as a PDF letter, and the
+  // provider's signed acknowledgement of receipt; then the handoff, whose dossier cites both.
+  await context.env.sleep('20 days');
+  entries = await journal(caseId);
+  const notice = entries.find((entry) => entry.stage === 'formal_notice' && entry.type === 'message')!;
+  expect(notice).toMatchObject({ status: 'simulated', channel: 'letter', document: { form: 'lrar' } });
+  const receipt = JSON.stringify({
+    events: [
+      {
+        eventId: 'ar-1',
+        reference: `${caseId}:formal_notice:letter`,
+        event: 'delivered',
+        trackingNumber: '1A23456789012',
+        at: new Date(await context.env.currentTimeMs()).toISOString(),
+      },
+    ],
+  });
+  const timestamp = Math.floor(Date.now() / 1000);
+  const acknowledged = await fetch(`${context.baseUrl}/webhooks/letters/events`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-amiable-timestamp': String(timestamp),
+      'x-amiable-signature': signBody(LETTER_SECRET, receipt, timestamp),
+    },
+    body: receipt,
+  });
+  expect(acknowledged.status).toBe(200);
+  await context.env.sleep('20 days');
   expect(sendgrid.requests).toHaveLength(1);
   expect(twilioApi.requests).toHaveLength(1);
   entries = await eventually(
     () => journal(caseId),
     (found) => found.some((entry) => entry.type === 'handoff' && entry.status !== undefined),
   );
-  const notice = entries.find((entry) => entry.stage === 'formal_notice' && entry.type === 'message')!;
-  expect(notice).toMatchObject({ status: 'simulated', channel: 'letter', document: { form: 'lrar' } });
   const pdf = await fetch(`${context.baseUrl}/cases/${caseId}/documents/${notice.document!.id}`, {
     headers: { authorization: `Bearer ${KEYS.agent}` },
   });
@@ -263,6 +291,16 @@ test('a case through SendGrid, Twilio and their webhooks, to the mise en demeure
     'formal_notice',
     'handoff_manifest',
     'handoff_summary',
+  ]);
+  const manifestId = documents.body.items.find((item: { kind: string }) => item.kind === 'handoff_manifest').id;
+  const manifest = await context.request('GET', `/cases/${caseId}/documents/${manifestId}`, { as: 'agent' });
+  expect(manifest.body.formalNotices).toEqual([
+    expect.objectContaining({
+      form: 'lrar',
+      deliveryEvents: [
+        { at: expect.any(String), summary: 'courrier distribué : accusé de réception signé — n° 1A23456789012' },
+      ],
+    }),
   ]);
   expect(entries.find((entry) => entry.type === 'handoff' && entry.status)).toMatchObject({
     status: 'simulated',
