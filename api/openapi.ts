@@ -6,6 +6,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-ope
 import { ERROR_STATUS, type ErrorCode } from './errors';
 import type { RouteDefinition } from './routes';
 import { errorBody } from './schemas';
+import { registerWebhookPaths } from './webhooks/openapi';
 
 const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   validation_failed:
@@ -72,6 +73,8 @@ export function openApiDocument(routes: readonly RouteDefinition[]) {
       },
     });
   }
+
+  registerWebhookPaths(registry);
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

@@ -152,6 +152,20 @@ test('/openapi.json describes every route with its schemas; /docs serves a page 
     expect.arrayContaining(['reference', 'creditor', 'debtor', 'claim']),
   );
   expect(document.components.schemas.OpenCase.additionalProperties).toBe(false);
+  // Beyond the contract: the evidence files and the providers' signed webhooks.
+  for (const path of [
+    '/cases/{id}/documents',
+    '/cases/{id}/documents/{documentId}',
+    '/webhooks/sendgrid/events',
+    '/webhooks/twilio/status',
+    '/webhooks/twilio/incoming',
+    '/webhooks/letters/events',
+  ]) {
+    expect({ path, described: Boolean(document.paths[path]) }).toEqual({ path, described: true });
+  }
+  expect(Object.keys(document.paths['/webhooks/letters/events'].post.responses)).toEqual(
+    expect.arrayContaining(['200', '400', '401', '404', '503']),
+  );
 
   const page = await context.request('GET', '/docs/', { as: 'nobody' });
   expect(page.headers.get('content-type')).toMatch(/text\/html/);
