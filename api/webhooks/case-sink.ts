@@ -140,7 +140,8 @@ export function createCaseInboundSink(dependencies: CaseSinkDependencies): Inbou
       ...(event.providerMessageId ? { providerMessageId: event.providerMessageId } : {}),
       actor: event.event === 'unsubscribed' || event.event === 'spam_report' ? 'debtor' : 'system',
     });
-    const why = EMAIL_CLOSURE[event.event];
+    // A "blocked" bounce is the receiving server refusing for now (reputation, rate): not a dead address.
+    const why = event.bounceType === 'blocked' ? undefined : EMAIL_CLOSURE[event.event];
     if (why) await closeChannel(caseId, { channel: 'email', why, providerEventId: `sendgrid:${event.eventId}` });
   }
 
