@@ -27,6 +27,7 @@ import type {
 import { checkMessage, describeViolations, type MessageContext } from '../domain/compliance';
 import type { Stage } from '../domain/types';
 import { callTaskModel } from '../models/call-task';
+import { isDuplicateKey } from '../models/connection';
 import { caseRecordModel, storeProjection, type CaseRecord } from '../models/case-record';
 import {
   journalEntryModel,
@@ -81,10 +82,6 @@ interface JournalDocument {
   content?: { subject?: string; body?: string };
   document?: { id: string; kind: DocumentKind; filename: string; sha256: string; form?: LetterForm };
   actor: { role: ActorRole; id?: string };
-}
-
-function isDuplicateKey(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
 }
 
 /** The journal's word for a phone call is `phone`; the case rules say `call`. */

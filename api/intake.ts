@@ -22,6 +22,7 @@ import type { CaseInput } from '../domain/case/types';
 import { parisDateOf } from '../domain/dates';
 import { formatAmount } from '../domain/money';
 import type { CaseRecord, CaseRecordModel } from '../models/case-record';
+import { isDuplicateKey } from '../models/connection';
 import type { Logger } from '../observability/logger';
 import { CASE_WORKFLOW_TYPE, caseWorkflowId } from '../workflows/case-definitions';
 import type { collectionCase } from '../workflows/collection-case';
@@ -56,8 +57,6 @@ function paymentInstructionsFor(body: OpenCaseBody): string {
       `en rappelant la référence ${body.reference}`
   );
 }
-
-const isDuplicateKey = (error: unknown): boolean => (error as { code?: unknown } | null)?.code === 11000;
 
 export function createIntake(dependencies: IntakeDependencies) {
   const { records, client, taskQueue, now, logger } = dependencies;

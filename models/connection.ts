@@ -29,3 +29,8 @@ export async function pingDatabase(connection: Connection, timeoutMs = 2_000): P
     return false;
   }
 }
+
+/** MongoDB's E11000: a unique index refused the write. Every idempotent write here rests on it. */
+export function isDuplicateKey(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
+}

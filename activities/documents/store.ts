@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Connection } from 'mongoose';
+import { isDuplicateKey } from '../../models/connection';
 import { documentModel, type DocumentKind } from '../../models/document';
 import type { Attachment } from '../transports/transport';
 
@@ -50,7 +51,7 @@ export function createDocumentStore(connection: Connection) {
         });
       } catch (error) {
         // A concurrent attempt stored it first: theirs is the one kept.
-        if ((error as { code?: unknown }).code !== 11000) throw error;
+        if (!isDuplicateKey(error)) throw error;
       }
       stored = await Documents.findOne({ documentId }).lean();
       if (!stored) throw new Error(`document ${documentId} was not stored`);

@@ -12,6 +12,7 @@ import type { Connection } from 'mongoose';
 import type { ChannelClosedEvent, ChannelClosure, DebtorWroteEvent } from '../../domain/case/channel-events';
 import { TERMINAL_STATUSES } from '../../domain/case/types';
 import { caseRecordModel } from '../../models/case-record';
+import { isDuplicateKey } from '../../models/connection';
 import { journalEntryModel } from '../../models/journal-entry';
 import { messageSendModel } from '../../models/message-send';
 import type { Logger } from '../../observability/logger';
@@ -92,7 +93,7 @@ export function createCaseInboundSink(dependencies: CaseSinkDependencies): Inbou
         actor: { role: entry.actor },
       });
     } catch (error) {
-      if ((error as { code?: unknown }).code !== 11000) throw error;
+      if (!isDuplicateKey(error)) throw error;
     }
   }
 
