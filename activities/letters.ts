@@ -4,6 +4,7 @@
  * registered letter (paper, or electronic where CPCE L100 allows it), anything else by ordinary
  * mail.
  */
+import { createHash } from 'node:crypto';
 import type { SendMessageInput } from './contracts';
 import { renderLetterPdf } from './documents/letter-pdf';
 import { frenchDate, type ComposedMessage } from './messages/compose';
@@ -66,7 +67,8 @@ export function createLetterPreparation(documents: DocumentStore, options: Lette
     const sender = record.collector ?? record.creditor;
     const kept = await documents.keep(
       {
-        key: input.idempotencyKey,
+        // The text too: a later try with other amounts is another letter, not the bytes of the first.
+        key: `${input.idempotencyKey}:${createHash('sha256').update(message.body).digest('hex').slice(0, 16)}`,
         caseId: record.caseId,
         kind,
         filename: filenameOf(record, kind, at),

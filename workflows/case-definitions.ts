@@ -36,6 +36,6 @@ export const resumeCaseUpdate = defineUpdate<CaseView, [Record<string, never>, A
 export const cancelCaseUpdate = defineUpdate<CaseView, [CancelInput, Actor]>('cancelCase');
 export const cancelInstallmentPlanUpdate = defineUpdate<CaseView, [CancelPlanInput, Actor]>('cancelInstallmentPlan');
 
-/** From the provider webhooks: a bounce or an opt-out closes a channel; an inbound SMS or e-mail is a reply. */
+/** From the provider webhooks: a bounce or an opt-out closes a channel; an inbound SMS is a reply. */
 export const channelClosedSignal = defineSignal<[ChannelClosedEvent]>('channelClosed');
 export const debtorWroteSignal = defineSignal<[DebtorWroteEvent]>('debtorWrote');
