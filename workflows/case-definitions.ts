@@ -16,7 +16,7 @@ import type {
   PromiseInput,
   ReplyInput,
 } from '../domain/case/actions';
-import type { ChannelClosedEvent, DebtorWroteEvent } from '../domain/case/channel-events';
+import type { ChannelClosedEvent, DebtorWroteEvent, FormalNoticeReceivedEvent } from '../domain/case/channel-events';
 import type { CancelPlanInput } from '../domain/case/installment-plan';
 
 export const CASE_WORKFLOW_TYPE = 'collectionCase';
@@ -39,3 +39,4 @@ export const cancelInstallmentPlanUpdate = defineUpdate<CaseView, [CancelPlanInp
 /** From the provider webhooks: a bounce or an opt-out closes a channel; an inbound SMS is a reply. */
 export const channelClosedSignal = defineSignal<[ChannelClosedEvent]>('channelClosed');
 export const debtorWroteSignal = defineSignal<[DebtorWroteEvent]>('debtorWrote');
+export const formalNoticeReceivedSignal = defineSignal<[FormalNoticeReceivedEvent]>('formalNoticeReceived');

@@ -24,7 +24,7 @@ import {
 import { WorkflowExecutionAlreadyStartedError, type RetryPolicy, type UpdateDefinition } from '@temporalio/common';
 import type { CaseActivities, CaseView, JournalDraft } from '../activities/contracts';
 import * as rules from '../domain/case/actions';
-import { applyChannelClosed, applyDebtorWrote } from '../domain/case/channel-events';
+import { applyChannelClosed, applyDebtorWrote, applyFormalNoticeReceived } from '../domain/case/channel-events';
 import type { CaseEffect, InstallmentPlanStart, PlanSignal } from '../domain/case/effects';
 import { applyCancelPlan, applyPlanEvent, planSignalsDue, validateCancelPlan } from '../domain/case/installment-plan';
 import { advance, contactMayGo, formalNoticeDeadline, nextWakeAt, recordContactResult } from '../domain/case/progress';
@@ -48,6 +48,7 @@ import {
   cancelInstallmentPlanUpdate,
   channelClosedSignal,
   debtorWroteSignal,
+  formalNoticeReceivedSignal,
   getCaseQuery,
   openDisputeUpdate,
   pauseCaseUpdate,
@@ -192,6 +193,7 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
   setHandler(planEventSignal, (event) => change(() => applyPlanEvent(state, event, now())));
   setHandler(channelClosedSignal, (event) => change(() => applyChannelClosed(state, event, now())));
   setHandler(debtorWroteSignal, (event) => change(() => applyDebtorWrote(state, event, now())));
+  setHandler(formalNoticeReceivedSignal, (event) => change(() => applyFormalNoticeReceived(state, event, now())));
   handleAction(
     pauseCaseUpdate,
     (pause) => rules.validatePause(state, pause, now()),

@@ -17,7 +17,13 @@ import { journalEntryModel } from '../../models/journal-entry';
 import { messageSendModel } from '../../models/message-send';
 import type { Logger } from '../../observability/logger';
 import type { SealedText } from '../../domain/case/types';
-import { caseWorkflowId, channelClosedSignal, debtorWroteSignal } from '../../workflows/case-definitions';
+import {
+  caseWorkflowId,
+  channelClosedSignal,
+  debtorWroteSignal,
+  formalNoticeReceivedSignal,
+} from '../../workflows/case-definitions';
+import { parisDateOf } from '../../domain/dates';
 import type { InboundEvent, InboundSink } from './inbound-events';
 
 /** Twilio error codes that say the number will never take an SMS from us. */
@@ -100,7 +106,7 @@ export function createCaseInboundSink(dependencies: CaseSinkDependencies): Inbou
   /** False when the case's workflow has closed: the event is then evidence only. */
   async function signal<T>(
     caseId: string,
-    definition: typeof channelClosedSignal | typeof debtorWroteSignal,
+    definition: typeof channelClosedSignal | typeof debtorWroteSignal | typeof formalNoticeReceivedSignal,
     event: T,
   ) {
     try {
@@ -233,7 +239,7 @@ export function createCaseInboundSink(dependencies: CaseSinkDependencies): Inbou
   async function letterEvent(event: LetterEventInput): Promise<void> {
     const send = await Sends.findOne(
       { idempotencyKey: event.idempotencyKey },
-      { caseId: 1, providerMessageId: 1 },
+      { caseId: 1, stage: 1, providerMessageId: 1 },
     ).lean();
     if (!send) {
       logger.info({ provider: 'letter', event: event.event }, 'event for no letter we sent: ignored');
@@ -250,6 +256,14 @@ export function createCaseInboundSink(dependencies: CaseSinkDependencies): Inbou
       ...(providerMessageId ? { providerMessageId } : {}),
       actor: 'system',
     });
+    // Delivered, refused or left unclaimed: the notice was presented that day, and its deadline runs from it.
+    const presented = ['delivered', 'refused_by_recipient', 'not_collected'].includes(event.event);
+    if (presented && send.stage === 'formal_notice') {
+      await signal(send.caseId, formalNoticeReceivedSignal, {
+        receivedOn: parisDateOf(event.at),
+        providerEventId: `letter:${event.eventId}`,
+      });
+    }
     if (event.event === 'returned_undeliverable') {
       await closeChannel(send.caseId, {
         channel: 'letter',

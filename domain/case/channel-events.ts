@@ -5,8 +5,9 @@
  * here gives the same result when applied again.
  */
 import type { CaseEffect } from './effects';
+import { addDays, maxDate } from '../dates';
 import { isTerminal, policyOf, todayOf } from './state';
-import type { CaseState, IsoInstant, SealedText } from './types';
+import type { CalendarDate, CaseState, IsoInstant, SealedText } from './types';
 
 /** Enough to absorb a provider's retries; the state must not grow with every event. */
 const REMEMBERED_EVENTS = 100;
@@ -92,4 +93,44 @@ export function applyDebtorWrote(state: CaseState, event: DebtorWroteEvent, now:
     },
   });
   return effects;
+}
+
+export interface FormalNoticeReceivedEvent {
+  /** The day the letter was delivered, refused or first presented (the provider's acknowledgement). */
+  receivedOn: CalendarDate;
+  providerEventId: string;
+}
+
+/**
+ * R5: the deadline runs from receipt. The letter printed a date computed from an assumed delivery;
+ * when the acknowledgement shows a later receipt, the debtor keeps the full deadline from it, so
+ * the handoff waits for the later day. An earlier receipt never shortens what the letter promised.
+ */
+export function applyFormalNoticeReceived(
+  state: CaseState,
+  event: FormalNoticeReceivedEvent,
+  now: IsoInstant,
+): CaseEffect[] {
+  const notice = state.formalNotice;
+  if (!notice || notice.receivedOn !== undefined || !firstSighting(state, event.providerEventId)) return [];
+  notice.receivedOn = event.receivedOn;
+  const fromReceipt = addDays(event.receivedOn, policyOf(state).formalNotice.deadlineDays);
+  const extended = maxDate(notice.deadline, fromReceipt) !== notice.deadline;
+  notice.deadline = maxDate(notice.deadline, fromReceipt);
+  if (extended && state.nextStepOn !== null) state.nextStepOn = maxDate(state.nextStepOn, addDays(notice.deadline, 1));
+  state.lastEvent = { label: 'Mise en demeure reçue', at: now };
+  return [
+    {
+      kind: 'journal',
+      note: {
+        type: 'formal_notice_received',
+        channel: 'letter',
+        stage: 'formal_notice',
+        summary:
+          `Mise en demeure reçue le ${event.receivedOn} (accusé de réception) : délai de paiement jusqu'au ` +
+          `${notice.deadline}${extended ? ' (prolongé pour courir depuis la réception)' : ''}`,
+        actor: { role: 'system' },
+      },
+    },
+  ];
 }

@@ -125,8 +125,13 @@ export interface PendingContact {
 
 export interface FormalNotice {
   sentOn: CalendarDate;
-  /** Last day to pay: posting + assumed delivery + the policy's deadline (R5: from receipt). */
+  /**
+   * Last day to pay: posting + assumed delivery + the policy's deadline (R5: from receipt), moved
+   * later if the acknowledgement of receipt shows a later receipt. Never earlier than printed.
+   */
   deadline: CalendarDate;
+  /** From the letter provider's acknowledgement of receipt, when one came. */
+  receivedOn?: CalendarDate;
 }
 
 export interface CaseState {

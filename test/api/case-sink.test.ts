@@ -235,3 +235,57 @@ describe('incoming SMS', () => {
     expect(signals).toEqual([]);
   });
 });
+
+describe('letter events', () => {
+  async function letterSent(stage: 'formal_notice' | 'reminder_2') {
+    const caseId = await caseWith('+33633333333');
+    await messageSendModel(database).create({
+      idempotencyKey: `${caseId}:${stage}:letter`,
+      caseId,
+      channel: 'letter',
+      stage,
+      state: 'sent',
+      providerMessageId: `LR-${caseId}`,
+      claimedAt: new Date(),
+    });
+    return caseId;
+  }
+  const letterEvent = (caseId: string, stage: string, event: string): InboundEvent => ({
+    kind: 'letter_event',
+    provider: 'letter',
+    eventId: `${event}-${caseId}`,
+    idempotencyKey: `${caseId}:${stage}:letter`,
+    event: event as 'delivered',
+    trackingNumber: '1A23456789012',
+    at: new Date('2026-12-09T23:30:00Z'), // 10 December in Paris
+  });
+
+  test.each(['delivered', 'refused_by_recipient', 'not_collected'])(
+    'a mise en demeure %s: the deadline runs from that day (Paris date)',
+    async (event) => {
+      const caseId = await letterSent('formal_notice');
+      const { client, signals } = recordingClient();
+      await sinkWith(client).accept(letterEvent(caseId, 'formal_notice', event));
+      expect(signals).toEqual([
+        {
+          workflowId: `case-${caseId}`,
+          name: 'formalNoticeReceived',
+          event: { receivedOn: '2026-12-10', providerEventId: `letter:${event}-${caseId}` },
+        },
+      ]);
+      const [entry] = await journalOf(caseId);
+      expect(entry).toMatchObject({ type: 'delivery_event', channel: 'letter', providerMessageId: `LR-${caseId}` });
+    },
+  );
+
+  test('a letter returned undeliverable closes the postal channel; an ordinary letter delivered changes nothing', async () => {
+    const returned = await letterSent('formal_notice');
+    const ordinary = await letterSent('reminder_2');
+    const { client, signals } = recordingClient();
+    await sinkWith(client).accept(letterEvent(returned, 'formal_notice', 'returned_undeliverable'));
+    await sinkWith(client).accept(letterEvent(ordinary, 'reminder_2', 'delivered'));
+    expect(signals.map((signal) => [signal.workflowId, signal.name, signal.event.channel])).toEqual([
+      [`case-${returned}`, 'channelClosed', 'letter'],
+    ]);
+  });
+});

@@ -271,6 +271,13 @@ test('a case through SendGrid, Twilio and their webhooks, to the mise en demeure
     body: receipt,
   });
   expect(acknowledged.status).toBe(200);
+  const received = await eventually(
+    () => journal(caseId),
+    (found) => found.some((entry) => entry.type === 'formal_notice_received'),
+  );
+  expect(received.find((entry) => entry.type === 'formal_notice_received')?.summary).toMatch(
+    /^Mise en demeure reçue le \d{4}-\d\d-\d\d \(accusé de réception\) : délai de paiement jusqu'au \d{4}-\d\d-\d\d/,
+  );
   await context.env.sleep('20 days');
   expect(sendgrid.requests).toHaveLength(1);
   expect(twilioApi.requests).toHaveLength(1);
@@ -312,6 +319,6 @@ test('a case through SendGrid, Twilio and their webhooks, to the mise en demeure
   await recordHistory(
     context.env.client.workflow.getHandle(final.body.workflowId as string),
     'collection-case',
-    'bounce-stop-reply-to-handoff',
+    'bounce-stop-reply-receipt-to-handoff',
   );
 });

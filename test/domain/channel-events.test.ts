@@ -2,7 +2,7 @@
  * What provider events do to a case (domain/case/channel-events.ts): they arrive late, twice, or
  * after the case closed, and each rule must give the same result however often it is applied.
  */
-import { applyChannelClosed, applyDebtorWrote } from '../../domain/case/channel-events';
+import { applyChannelClosed, applyDebtorWrote, applyFormalNoticeReceived } from '../../domain/case/channel-events';
 import type { CaseEffect } from '../../domain/case/effects';
 import { advance } from '../../domain/case/progress';
 import { initialCaseState } from '../../domain/case/state';
@@ -125,5 +125,42 @@ describe('a debtor writes back (inbound SMS)', () => {
     );
     expect(state.holdUntil).toBeNull();
     expect(kinds(effects)).toEqual(['journal:debtor_reply']);
+  });
+});
+
+describe('the acknowledgement of receipt of a mise en demeure (R5: the deadline runs from receipt)', () => {
+  function noticeSent(state: CaseState) {
+    // Posted on 1 March with an assumed receipt: the letter printed 11 March as its deadline.
+    state.formalNotice = { sentOn: '2027-03-01', deadline: '2027-03-11' };
+    state.nextStepOn = '2027-03-12';
+    return state;
+  }
+
+  test('a receipt later than assumed gives the debtor the full 8 days from it; the handoff waits', () => {
+    const state = noticeSent(caseState());
+    const effects = applyFormalNoticeReceived(state, { receivedOn: '2027-03-06', providerEventId: 'ar-1' }, LATER);
+    expect(state.formalNotice).toEqual({ sentOn: '2027-03-01', deadline: '2027-03-14', receivedOn: '2027-03-06' });
+    expect(state.nextStepOn).toBe('2027-03-15');
+    expect(kinds(effects)).toEqual(['journal:formal_notice_received']);
+    expect((effects[0] as Extract<CaseEffect, { kind: 'journal' }>).note.summary).toMatch(/prolongé/);
+  });
+
+  test('an earlier receipt never shortens what the letter promised', () => {
+    const state = noticeSent(caseState());
+    applyFormalNoticeReceived(state, { receivedOn: '2027-03-02', providerEventId: 'ar-1' }, LATER);
+    expect(state.formalNotice?.deadline).toBe('2027-03-11');
+    expect(state.nextStepOn).toBe('2027-03-12');
+  });
+
+  test('only the first acknowledgement counts, and none without a notice on file', () => {
+    const state = noticeSent(caseState());
+    applyFormalNoticeReceived(state, { receivedOn: '2027-03-04', providerEventId: 'ar-1' }, LATER);
+    expect(applyFormalNoticeReceived(state, { receivedOn: '2027-03-09', providerEventId: 'ar-2' }, LATER)).toEqual([]);
+    expect(state.formalNotice?.receivedOn).toBe('2027-03-04');
+    const without = caseState();
+    expect(applyFormalNoticeReceived(without, { receivedOn: '2027-03-04', providerEventId: 'ar-3' }, LATER)).toEqual(
+      [],
+    );
+    expect(without.formalNotice).toBeNull();
   });
 });
