@@ -10,7 +10,7 @@ import type { Actor } from '../domain/case/actions';
 import { TERMINAL_STATUSES } from '../domain/case/types';
 import type { CallTaskModel } from '../models/call-task';
 import { storeProjection, type CaseRecord, type CaseRecordModel } from '../models/case-record';
-import type { DocumentModel } from '../models/document';
+import { documentBytes, type DocumentModel } from '../models/document';
 import type { JournalEntryModel } from '../models/journal-entry';
 import { getCaseQuery } from '../workflows/case-definitions';
 import { ApiError } from './errors';
@@ -131,10 +131,7 @@ export function createCaseService(dependencies: CaseServiceDependencies) {
   async function getDocument(caseId: string, documentId: string) {
     const found = await documents.findOne({ caseId, documentId }).lean();
     if (!found) throw new ApiError('not_found', `no document ${documentId} in case ${caseId}`);
-    const content = Buffer.isBuffer(found.content)
-      ? found.content
-      : Buffer.from((found.content as unknown as { buffer: Uint8Array }).buffer);
-    return { contentType: found.contentType, filename: found.filename, content };
+    return { contentType: found.contentType, filename: found.filename, content: documentBytes(found.content) };
   }
 
   /** By due time, soonest first: the agents' queue. */

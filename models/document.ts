@@ -35,3 +35,8 @@ export type DocumentModel = ReturnType<typeof compile>;
 export function documentModel(connection: Connection): DocumentModel {
   return (connection.models.StoredDocument as DocumentModel | undefined) ?? compile(connection);
 }
+
+/** A lean read gives BSON Binary, not a Buffer: the bytes as a Buffer either way. */
+export function documentBytes(content: Buffer | { buffer: Uint8Array }): Buffer {
+  return Buffer.isBuffer(content) ? content : Buffer.from(content.buffer);
+}

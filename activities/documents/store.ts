@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { isDuplicateKey } from '../../models/connection';
-import { documentModel, type DocumentKind } from '../../models/document';
+import { documentBytes, documentModel, type DocumentKind } from '../../models/document';
 import type { Attachment } from '../transports/transport';
 
 export interface KeptDocument extends Attachment {
@@ -18,11 +18,6 @@ export interface DocumentToKeep {
   filename: string;
   contentType: string;
   createdAt: Date;
-}
-
-/** A lean read gives BSON Binary, not a Buffer. */
-function bytesOf(value: Buffer | { buffer: Uint8Array }): Buffer {
-  return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer);
 }
 
 /**
@@ -62,7 +57,7 @@ export function createDocumentStore(connection: Connection) {
       filename: stored.filename,
       contentType: stored.contentType,
       sha256: stored.sha256,
-      content: bytesOf(stored.content),
+      content: documentBytes(stored.content),
     };
   }
 
