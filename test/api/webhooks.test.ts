@@ -1,19 +1,19 @@
-import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { sign, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import express from 'express';
 import pino from 'pino';
-import twilio from 'twilio';
 import type { InboundEvent, InboundSink } from '../../api/webhooks/inbound-events';
 import { createWebhookRouter, type WebhookRouterOptions } from '../../api/webhooks/router';
 import { withServer } from '../helpers/http';
+import { sendgridSigner, twilioSignature as signTwilio } from '../helpers/provider-signatures';
 
 const NOW = new Date('2025-03-03T10:00:00.000Z');
 const nowSeconds = () => Math.floor(NOW.getTime() / 1000);
 
-const signing = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-const otherKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+const signing = sendgridSigner();
+const otherKey = sendgridSigner();
 /** What SendGrid's Mail Settings show: the public key as base64 DER SPKI. */
-const verificationKey = signing.publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+const { verificationKey } = signing;
 
 const AUTH_TOKEN = '0123456789abcdef0123456789abcdef';
 const PUBLIC_BASE = 'https://amiable.example.com';
@@ -63,18 +63,8 @@ function appWith(overrides: Partial<WebhookRouterOptions> = {}): express.Express
 
 // --- SendGrid -------------------------------------------------------------------------------
 
-/** As SendGrid signs: ECDSA P-256 / SHA-256 over timestamp + body, DER signature in base64. */
-function sendgridSignature(timestamp: string, payload: string, key: KeyObject = signing.privateKey): string {
-  return sign('sha256', Buffer.from(timestamp + payload, 'utf8'), key).toString('base64');
-}
-
 function sendgridHeaders(payload: string, options: { timestamp?: number; key?: KeyObject } = {}) {
-  const timestamp = String(options.timestamp ?? nowSeconds());
-  return {
-    'content-type': 'application/json',
-    'x-twilio-email-event-webhook-timestamp': timestamp,
-    'x-twilio-email-event-webhook-signature': sendgridSignature(timestamp, payload, options.key),
-  };
+  return signing.headers(payload, options.timestamp ?? nowSeconds(), options.key);
 }
 
 const postSendgrid = (url: string, payload: string, headers: Record<string, string>) =>
@@ -351,7 +341,7 @@ function postTwilio(
 
 /** As Twilio signs: over the URL it was configured with, which is ours behind the proxy. */
 const twilioSignature = (path: string, params: Record<string, string>, token = AUTH_TOKEN, base = PUBLIC_BASE) =>
-  twilio.getExpectedTwilioSignature(token, `${base}${path}`, params);
+  signTwilio(token, `${base}${path}`, params);
 
 const statusParams = {
   AccountSid: 'AC0123456789abcdef0123456789abcdef',

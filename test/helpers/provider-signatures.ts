@@ -8,6 +8,8 @@ import twilio from 'twilio';
 export function sendgridSigner() {
   const pair = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   return {
+    /** For tests that sign something other than a JSON body (bytes that are not UTF-8). */
+    privateKey: pair.privateKey,
     verificationKey: pair.publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
     headers(payload: string, timestampSeconds: number, key: KeyObject = pair.privateKey): Record<string, string> {
       const timestamp = String(timestampSeconds);
