@@ -4,13 +4,15 @@
  *
  * Temporal retries an activity whose attempt failed or timed out, and a worker can die anywhere, so
  * every write here is keyed: a retry finds what the previous attempt wrote and does not write it
- * again. A message goes further: a message may not leave twice (docs/domain.md, "What a case must
- * never do"), so a send whose outcome is unknown after a crash is reported, never repeated.
+ * again. A message goes further: it must leave exactly once (docs/domain.md, "What a case must
+ * never do": not twice, and not zero times either). A send that a crash or a silent provider left
+ * unsettled is settled by asking the provider; only what the provider cannot tell goes to a person.
  *
  * Personal data (R7) is read from the case record here and goes to the transport only: logs carry
  * ids, stages, channels and statuses, and thrown errors (which Temporal records in the workflow's
  * history) carry no names, addresses or message text.
  */
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Connection } from 'mongoose';
 import type {
   ActorRole,
@@ -19,13 +21,18 @@ import type {
   CaseView,
   HandOffInput,
   JournalDraft,
+  ManagerAlertInput,
   MessageStatus,
+  RaisedAlert,
   SendMessageInput,
   SendMessageResult,
   WrittenChannel,
 } from './contracts';
 import { checkMessage, describeViolations, type MessageContext } from '../domain/compliance';
 import type { Stage } from '../domain/types';
+import { alertKindLabel } from '../domain/case/alerts';
+import { channelName, stageName } from '../domain/french-text';
+import { alertIdOf, alertModel } from '../models/alert';
 import { callTaskModel } from '../models/call-task';
 import { isDuplicateKey } from '../models/connection';
 import { caseRecordModel, storeProjection, type CaseRecord } from '../models/case-record';
@@ -35,7 +42,13 @@ import {
   type JournalEntry as JournalEntryRecord,
 } from '../models/journal-entry';
 import type { DocumentKind } from '../models/document';
-import { messageSendModel, type MessageSend } from '../models/message-send';
+import {
+  IN_FLIGHT_STATES,
+  messageSendModel,
+  resolveUnknownSend,
+  type MessageSend,
+  type MessageSendState,
+} from '../models/message-send';
 import { openText } from '../models/sealed-text';
 import type { Logger } from '../observability/logger';
 import {
@@ -54,7 +67,12 @@ import { renderSummaryPdf } from './documents/summary-pdf';
 import { buildManifest, buildSummary, type DocumentListing, type DossierManifest } from './handoff/dossier';
 import { SimulatedDossierDelivery, type DossierDelivery } from './handoff/delivery';
 import { createLetterPreparation, type LetterOptions, type PreparedLetter } from './letters';
-import { isOutcomeUnknown, type LetterForm, type MessageTransport } from './transports/transport';
+import {
+  isOutcomeUnknown,
+  type LetterForm,
+  type MessageTransport,
+  type SendLookupResult,
+} from './transports/transport';
 
 export {
   OutcomeUnknownError,
@@ -95,8 +113,10 @@ type DeliveredStatus = (typeof DELIVERED)[number];
 /** An SMS does not carry the RGPD notice nor the full R2 set: only a letter or an e-mail is "the first letter". */
 const FIRST_LETTER_CHANNELS: readonly WrittenChannel[] = ['email', 'letter'];
 
-const OUTCOME_UNKNOWN = 'outcome unknown after a crash: not re-sent; check the provider';
-const OUTCOME_UNKNOWN_AFTER_CALL = 'outcome unknown: the provider did not answer; not re-sent, check the provider';
+/** Journaled when the provider cannot tell whether it has the message: a person settles it. */
+const outcomeUnknownSummary = (why: string): string =>
+  `issue inconnue (${why}) : non renvoyé ; un gestionnaire doit vérifier chez le prestataire`;
+const OUTCOME_UNKNOWN_AFTER_CALL = 'le prestataire n’a pas répondu';
 
 /**
  * One thing that must leave at most once (a message, the handoff dossier): what the exactly-once
@@ -128,6 +148,13 @@ export interface CaseActivitiesDependencies {
   letters?: LetterOptions;
   /** Where handoff dossiers go; simulated when absent. */
   dossierDelivery?: DossierDelivery;
+  /** The worker's clock (when a provider call starts, how long a lookup has failed); tests pin it. */
+  now?: () => Date;
+  /**
+   * How long a provider that cannot be asked (errors, not "I cannot tell") is asked again before
+   * the send goes to a person. Default: 6 hours, about what the case's retry policy allows.
+   */
+  lookupGiveUpAfterMs?: number;
 }
 
 export function createCaseActivities(dependencies: CaseActivitiesDependencies): CaseActivities {
@@ -137,9 +164,12 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
   const CaseRecords = caseRecordModel(connection);
   const CallTasks = callTaskModel(connection);
   const MessageSends = messageSendModel(connection);
+  const Alerts = alertModel(connection);
   const documents = createDocumentStore(connection);
   const dossierDelivery = dependencies.dossierDelivery ?? new SimulatedDossierDelivery();
   const letters = createLetterPreparation(documents, dependencies.letters ?? { preferElectronicRegisteredMail: false });
+  const now = dependencies.now ?? (() => new Date());
+  const lookupGiveUpAfterMs = dependencies.lookupGiveUpAfterMs ?? 6 * 3_600_000;
 
   /** False when an entry with this key exists: the write already happened, on this attempt or an earlier one. */
   async function writeOnce(entry: JournalDocument): Promise<boolean> {
@@ -258,7 +288,7 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
 
   async function markSent(input: Dispatch, result: SendMessageResult): Promise<void> {
     await MessageSends.updateOne(
-      { idempotencyKey: input.idempotencyKey, state: { $in: ['sending', 'unknown'] } },
+      { idempotencyKey: input.idempotencyKey, state: { $in: ['claimed', ...IN_FLIGHT_STATES, 'unknown'] } },
       {
         $set: {
           state: 'sent',
@@ -271,24 +301,26 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
     );
   }
 
-  async function reportUnknownOutcome(input: Dispatch): Promise<SendMessageResult> {
+  /** Nobody can tell whether the message left: kept `unknown`, never sent again without a person. */
+  async function reportUnknownOutcome(input: Dispatch, why: string): Promise<SendMessageResult> {
+    const summary = outcomeUnknownSummary(why);
     await MessageSends.updateOne(
-      { idempotencyKey: input.idempotencyKey, state: 'sending' },
-      { $set: { state: 'unknown', summary: OUTCOME_UNKNOWN, settledAt: new Date() } },
+      { idempotencyKey: input.idempotencyKey, state: { $in: IN_FLIGHT_STATES } },
+      { $set: { state: 'unknown', summary, settledAt: new Date() } },
     );
     const key = `${input.idempotencyKey}:outcome-unknown`;
-    await writeOnce(messageEntry(input, key, { status: 'failed', summary: OUTCOME_UNKNOWN }));
-    await alertOutcomeUnknown(input);
-    logger.error(logFields(input), 'message outcome unknown after a crash: not re-sent');
-    return { status: 'failed', summary: OUTCOME_UNKNOWN };
+    await writeOnce(messageEntry(input, key, { status: 'failed', summary }));
+    const alertRaised = await alertOutcomeUnknown(input);
+    logger.error(logFields(input), 'message outcome unknown: not re-sent, a manager is asked to check');
+    return { status: 'failed', summary, alertRaised };
   }
 
   /**
-   * An attempt claimed this send and did not settle it. The journal tells what it got done: the
-   * delivered entry (then only the bookkeeping was lost), or its failed attempt (then the provider
-   * refused and trying again is safe). Neither means it may have sent: it is not sent again.
+   * A send left in flight: the journal may already tell what the attempt got done — the delivered
+   * entry (only the bookkeeping was lost), or its failed attempt (the provider refused: trying
+   * again is safe). Undefined when the journal does not know.
    */
-  async function settleInterrupted(input: Dispatch, send: MessageSend): Promise<SendMessageResult | undefined> {
+  async function journalTells(input: Dispatch, send: MessageSend): Promise<SendMessageResult | 'retry' | undefined> {
     const delivered = await JournalEntry.findOne({ idempotencyKey: input.idempotencyKey }).lean();
     if (delivered && DELIVERED.includes(delivered.status as DeliveredStatus)) {
       const result: SendMessageResult = {
@@ -299,41 +331,52 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
       await markSent(input, result);
       return result;
     }
-    if (
-      send.state === 'sending' &&
-      (await JournalEntry.exists({ idempotencyKey: attemptKey(input.idempotencyKey, send.attempts) }))
-    ) {
+    if (await JournalEntry.exists({ idempotencyKey: attemptKey(input.idempotencyKey, send.attempts) })) {
       await MessageSends.updateOne(
-        { idempotencyKey: input.idempotencyKey, state: 'sending', attempts: send.attempts },
+        { idempotencyKey: input.idempotencyKey, state: send.state, attempts: send.attempts },
         { $set: { state: 'failed' } },
       );
-      return undefined;
+      return 'retry';
     }
-    return reportUnknownOutcome(input);
+    return undefined;
   }
 
-  /** The result of an earlier attempt with this key, or undefined when this attempt may send. */
-  async function earlierOutcome(input: Dispatch): Promise<SendMessageResult | undefined> {
+  /**
+   * What an earlier attempt with this key settled, `inFlight` when it called the provider and
+   * nobody knows yet whether the message left, or undefined when this attempt may claim it
+   * (never claimed, failed, or claimed by an attempt that died before calling).
+   */
+  async function earlierOutcome(input: Dispatch): Promise<SendMessageResult | { inFlight: MessageSend } | undefined> {
     const send = await MessageSends.findOne({ idempotencyKey: input.idempotencyKey }).lean();
-    if (!send || send.state === 'failed') return undefined;
+    if (!send || send.state === 'failed' || send.state === 'claimed') return undefined;
     if (send.state === 'sent') return storedResult(send);
     // Refused for good: asking again would only be refused again (or, for an opt-out, be harassment).
     if (send.state === 'refused') return { status: 'failed', summary: send.summary ?? '', closeChannel: true };
     // Already reported unknown: asked again, it answers the same without writing anything new.
-    if (send.state === 'unknown' && send.summary) return { status: 'failed', summary: send.summary };
-    return settleInterrupted(input, send);
+    if (send.state === 'unknown') {
+      return { status: 'failed', summary: send.summary ?? '', alertRaised: outcomeUnknownAlert(input) };
+    }
+    const told = await journalTells(input, send);
+    if (told === 'retry') return undefined;
+    return told ?? { inFlight: send };
   }
 
-  /** The attempt number this call now owns, or undefined when another attempt holds the send. */
+  const settledOnly = (earlier: Awaited<ReturnType<typeof earlierOutcome>>): SendMessageResult | undefined =>
+    earlier && !('inFlight' in earlier) ? earlier : undefined;
+
+  /**
+   * The attempt number this call now owns, or undefined when the send is settled or in flight. A
+   * send claimed by an attempt that died before calling is retaken: its message never left.
+   */
   async function claimSend(input: Dispatch): Promise<number | undefined> {
-    const claimedAt = new Date();
+    const claimedAt = now();
     try {
       await MessageSends.create({
         idempotencyKey: input.idempotencyKey,
         caseId: input.caseId,
         channel: input.channel,
         stage: input.stage,
-        state: 'sending',
+        state: 'claimed',
         attempts: 1,
         claimedAt,
       });
@@ -342,11 +385,123 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
       if (!isDuplicateKey(error)) throw error;
     }
     const retaken = await MessageSends.findOneAndUpdate(
-      { idempotencyKey: input.idempotencyKey, state: 'failed' },
-      { $set: { state: 'sending', claimedAt }, $inc: { attempts: 1 } },
+      { idempotencyKey: input.idempotencyKey, state: { $in: ['failed', 'claimed'] } },
+      { $set: { state: 'claimed', claimedAt }, $inc: { attempts: 1 } },
       { returnDocument: 'after' },
     ).lean();
     return retaken?.attempts;
+  }
+
+  /**
+   * The provider call starts now: only from here may the message have left. Conditional on this
+   * attempt's claim, so that an attempt presumed dead, whose claim was retaken, never calls.
+   */
+  async function startCall(input: Dispatch, attempt: number): Promise<void> {
+    const { modifiedCount } = await MessageSends.updateOne(
+      { idempotencyKey: input.idempotencyKey, state: 'claimed', attempts: attempt },
+      { $set: { state: 'calling', callStartedAt: now() } },
+    );
+    if (modifiedCount !== 1) {
+      throw new Error(`${input.channel} message ${input.idempotencyKey}: claim ${attempt} retaken by another attempt`);
+    }
+  }
+
+  /** Makes an in-flight send claimable again, journaling why the earlier call does not count. */
+  async function retake(input: Dispatch, send: MessageSend, why: string): Promise<number> {
+    await writeOnce(
+      messageEntry(input, attemptKey(input.idempotencyKey, send.attempts), {
+        status: 'failed',
+        summary: `tentative ${send.attempts} interrompue : ${why} ; envoyé à nouveau, sous la même clé`,
+      }),
+    );
+    const retaken = await MessageSends.findOneAndUpdate(
+      { idempotencyKey: input.idempotencyKey, state: send.state as MessageSendState, attempts: send.attempts },
+      { $set: { state: 'claimed', claimedAt: now() }, $inc: { attempts: 1 } },
+      { returnDocument: 'after' },
+    ).lean();
+    if (!retaken) throw new Error(`${input.channel} message ${input.idempotencyKey}: settled by a concurrent attempt`);
+    logger.warn(
+      { ...logFields(input), attempt: retaken.attempts },
+      'in-flight send retaken: the provider never had it',
+    );
+    return retaken.attempts;
+  }
+
+  /**
+   * Settles a send whose provider call may or may not have reached the provider (a crash, or no
+   * answer): asks the provider where it can answer. The attempt number to send with when it is
+   * known not to have left (or a resend cannot make a second message); the result otherwise.
+   */
+  async function settleInFlight(
+    input: SendMessageInput,
+    send: MessageSend,
+    message: ComposedMessage,
+    to: string,
+    letter: PreparedLetter | undefined,
+  ): Promise<SendMessageResult | number> {
+    const transport = transports[input.channel];
+    if (transport.simulated) return retake(input, send, 'envoi simulé, rien n’est sorti de la machine');
+    if (transport.resendIsIdempotent) {
+      return retake(input, send, 'le prestataire écarte une demande répétée sous la même clé');
+    }
+    if (!transport.lookup) return reportUnknownOutcome(input, 'le prestataire ne peut pas être interrogé');
+    const callStartedAt = send.callStartedAt ?? send.claimedAt;
+    let answer: SendLookupResult;
+    try {
+      answer = await transport.lookup({
+        idempotencyKey: input.idempotencyKey,
+        caseId: input.caseId,
+        to,
+        body: message.body,
+        sentAfter: callStartedAt,
+      });
+    } catch (error) {
+      if (now().getTime() - callStartedAt.getTime() < lookupGiveUpAfterMs) throw error;
+      return reportUnknownOutcome(input, 'le prestataire n’a pas pu être interrogé');
+    }
+    switch (answer.outcome) {
+      case 'found':
+        return recordFound(input, message, letter, answer.providerMessageId);
+      case 'cannot_tell':
+        return reportUnknownOutcome(input, answer.reason);
+      case 'not_found': {
+        const delayMs = callStartedAt.getTime() + (transport.lookupSettleMs ?? 0) - now().getTime();
+        if (delayMs <= 0) return retake(input, send, 'le prestataire ne l’a jamais reçu');
+        // Its records may lag behind: asked again once they must show it, not earlier.
+        logger.info(
+          { ...logFields(input), delayMs },
+          'in-flight send not visible at the provider yet: asked again later',
+        );
+        throw ApplicationFailure.create({
+          message: `${input.channel} message ${input.idempotencyKey}: not visible at the provider yet, asked again later`,
+          type: 'SendNotSettledYet',
+          nextRetryDelay: Math.max(1_000, delayMs),
+        });
+      }
+    }
+  }
+
+  /** The provider had it: journaled as sent, as if the answer had come back. */
+  async function recordFound(
+    input: SendMessageInput,
+    message: ComposedMessage,
+    letter: PreparedLetter | undefined,
+    providerMessageId: string | undefined,
+  ): Promise<SendMessageResult> {
+    const summary = `${sentSummary(input, letter, 'sent')} (retrouvé chez le prestataire après une interruption)`;
+    const result: SendMessageResult = { status: 'sent', summary, ...(providerMessageId ? { providerMessageId } : {}) };
+    await writeOnce(
+      messageEntry(input, input.idempotencyKey, {
+        status: 'sent',
+        summary,
+        content: { subject: message.subject, body: message.body },
+        providerMessageId,
+        document: letter?.document,
+      }),
+    );
+    await markSent(input, result);
+    logger.info(logFields(input), 'in-flight send found at the provider: settled as sent');
+    return result;
   }
 
   async function loadCaseRecord(caseId: string): Promise<CaseRecord> {
@@ -374,36 +529,35 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
   }
 
   /**
-   * The provider may have the message but never answered: not retried (it could leave twice), kept
-   * as `unknown` like a send found interrupted by a crash, and a manager is asked to check.
+   * The dossier's destination may have it but never answered, and it cannot be asked: not retried
+   * (it could arrive twice), kept `unknown`, and a manager is asked to check. (A message's
+   * provider is asked instead: `settleInFlight`.)
    */
-  async function outcomeUnknownAfterCall(
-    input: Dispatch,
-    message: { subject?: string; body: string } | undefined,
-    attempt: number,
-    error: unknown,
-  ): Promise<SendMessageResult> {
-    const summary = `${OUTCOME_UNKNOWN_AFTER_CALL} (${(error as Error).message})`;
-    const content = message ? { subject: message.subject, body: message.body } : undefined;
-    await writeOnce(
-      messageEntry(input, attemptKey(input.idempotencyKey, attempt), { status: 'failed', summary, content }),
-    );
-    await MessageSends.updateOne(
-      { idempotencyKey: input.idempotencyKey, state: 'sending', attempts: attempt },
-      { $set: { state: 'unknown', summary, settledAt: new Date() } },
-    );
-    await alertOutcomeUnknown(input);
-    logger.error({ ...logFields(input), attempt }, 'message outcome unknown: the provider did not answer; not re-sent');
-    return { status: 'failed', summary };
+  async function outcomeUnknownAfterCall(input: Dispatch, error: unknown): Promise<SendMessageResult> {
+    logger.error({ ...logFields(input), errorName: (error as Error).name }, 'no answer from the destination');
+    return reportUnknownOutcome(input, OUTCOME_UNKNOWN_AFTER_CALL);
   }
 
-  function alertOutcomeUnknown(input: Dispatch): Promise<void> {
-    return raiseManagerAlert({
+  const outcomeUnknownAlert = (input: Dispatch): RaisedAlert => ({
+    idempotencyKey: `${input.idempotencyKey}:outcome-unknown-alert`,
+    kind: 'message_outcome_unknown',
+  });
+
+  /** The case is told of the alert (alertRaised) so that it counts it open until a manager settles it. */
+  async function alertOutcomeUnknown(input: Dispatch): Promise<RaisedAlert> {
+    const alert = outcomeUnknownAlert(input);
+    await raiseManagerAlert({
       caseId: input.caseId,
-      idempotencyKey: `${input.idempotencyKey}:outcome-unknown-alert`,
-      kind: 'message_outcome_unknown',
-      message: `${input.stage} by ${input.channel}: the provider may or may not have it; check before sending it by hand`,
+      ...alert,
+      message:
+        `${stageName(input.stage)} par ${channelName(input.channel)} : le prestataire l’a peut-être reçu, peut-être ` +
+        'pas ; vérifier chez lui, puis acquitter l’alerte (« il est parti » ou « l’envoyer à nouveau »)',
+      at: input.at,
+      ...(input.channel === 'email' || input.channel === 'sms' || input.channel === 'letter'
+        ? { send: { idempotencyKey: input.idempotencyKey, stage: input.stage, channel: input.channel } }
+        : {}),
     });
+    return alert;
   }
 
   /** The provider did not take the message: journal this attempt, then retry or close the channel. */
@@ -413,7 +567,7 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
     attempt: number,
     error: unknown,
   ): Promise<SendMessageResult> {
-    if (isOutcomeUnknown(error)) return outcomeUnknownAfterCall(input, message, attempt, error);
+    if (isOutcomeUnknown(error)) return outcomeUnknownAfterCall(input, error);
     const permanent = isPermanent(error);
     const reason = permanent && typeof error.reason === 'string' ? error.reason : 'no reason given';
     const summary = permanent
@@ -425,7 +579,7 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
       messageEntry(input, attemptKey(input.idempotencyKey, attempt), { status: 'failed', summary, content }),
     );
     await MessageSends.updateOne(
-      { idempotencyKey: input.idempotencyKey, state: 'sending', attempts: attempt },
+      { idempotencyKey: input.idempotencyKey, state: 'calling', attempts: attempt },
       { $set: { state: permanent ? 'refused' : 'failed', summary, settledAt: new Date() } },
     );
     const errorName = error instanceof Error ? error.name : typeof error;
@@ -444,6 +598,7 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
   ): Promise<SendMessageResult> {
     const transport = transports[input.channel];
     let providerMessageId: string | undefined;
+    await startCall(input, attempt);
     try {
       ({ providerMessageId } = await transport.send({
         to,
@@ -459,15 +614,11 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
           : {}),
       }));
     } catch (error) {
+      if (isOutcomeUnknown(error)) return noAnswer(input, message, to, letter, error);
       return deliveryFailed(input, message, attempt, error);
     }
     const status: DeliveredStatus = transport.simulated ? 'simulated' : 'sent';
-    const what = input.installmentPlan ? input.template : input.stage;
-    const how = letter ? `${input.channel} (${letter.formReason})` : input.channel;
-    const summary =
-      status === 'simulated'
-        ? `${what} by ${how} simulated: no provider configured, nothing left the machine`
-        : `${what} sent by ${how}`;
+    const summary = sentSummary(input, letter, status);
     const result: SendMessageResult = { status, summary, ...(providerMessageId ? { providerMessageId } : {}) };
     const content = { subject: message.subject, body: message.body };
     const document = letter?.document;
@@ -482,7 +633,7 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
 
   async function sendMessage(input: SendMessageInput): Promise<SendMessageResult> {
     const earlier = await earlierOutcome(input);
-    if (earlier) return earlier;
+    if (earlier && !('inFlight' in earlier)) return earlier;
     const record = await loadCaseRecord(input.caseId);
     const recipient = RECIPIENTS[input.channel];
     const to = recipient.of(record.debtor);
@@ -502,16 +653,55 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
       const content = { subject: message.subject, body: message.body };
       return block(input, describeViolations(verdict.violations), { content });
     }
-    // Rendered and stored before the claim: once claimed, a failure here would look like a lost send.
     const letter = input.channel === 'letter' ? await letters.prepare(record, input, message) : undefined;
-    const attempt = await claimSend(input);
+    let attempt: number | undefined;
+    if (earlier) {
+      // An earlier call may have reached the provider: settled first, and sent only if it never left.
+      const settled = await settleInFlight(input, earlier.inFlight, message, to, letter);
+      if (typeof settled !== 'number') return settled;
+      attempt = settled;
+    } else {
+      attempt = await claimSend(input);
+    }
     if (attempt === undefined) {
-      // Another attempt claimed it between our look and our claim: report what it did.
-      const concurrent = await earlierOutcome(input);
+      // Another attempt took it between our look and our claim: report what it settled, if it did.
+      const concurrent = settledOnly(await earlierOutcome(input));
       if (concurrent) return concurrent;
       throw new Error(`${input.channel} message ${input.idempotencyKey}: claimed by a concurrent attempt`);
     }
     return deliver(input, message, to, attempt, letter);
+  }
+
+  /**
+   * The provider did not answer: it may have the message. Asked at once (it may already show it);
+   * when it never had it, the send is claimable again and the retry sends it, after the backoff.
+   */
+  async function noAnswer(
+    input: SendMessageInput,
+    message: ComposedMessage,
+    to: string,
+    letter: PreparedLetter | undefined,
+    error: unknown,
+  ): Promise<SendMessageResult> {
+    logger.warn({ ...logFields(input), errorName: (error as Error).name }, 'no answer from the provider: asking it');
+    const send = await MessageSends.findOne({ idempotencyKey: input.idempotencyKey }).lean();
+    if (!send || !(IN_FLIGHT_STATES as readonly string[]).includes(send.state)) {
+      throw new Error(`${input.channel} message ${input.idempotencyKey}: settled by a concurrent attempt`);
+    }
+    const settled = await settleInFlight(input, send, message, to, letter);
+    if (typeof settled !== 'number') return settled;
+    throw new Error(`${input.channel} message ${input.idempotencyKey}: no answer and not at the provider, sent again`);
+  }
+
+  /** "E-mail envoyé : relance 1", "Courrier simulé : mise en demeure (LRAR …) — …". */
+  function sentSummary(input: SendMessageInput, letter: PreparedLetter | undefined, status: DeliveredStatus): string {
+    const what = input.installmentPlan ? input.template : stageName(input.stage);
+    const channel = channelName(input.channel);
+    const how = `${channel.charAt(0).toUpperCase()}${channel.slice(1)}`;
+    const form = letter ? ` (${letter.formReason})` : '';
+    return status === 'simulated'
+      ? `${how} simulé : ${what}${form} — aucun prestataire configuré, rien n’est sorti de la machine`
+      : `${how} envoyé : ${what}${form}`;
   }
 
   // --- handoff and alerts ----------------------------------------------------------------------
@@ -521,10 +711,18 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
    * summary), then delivered once, with the same exactly-once guard as a message. A destination
    * that refuses it for good raises a manager alert: the case is handed off on paper, by a person.
    */
-  async function handOffCase(input: HandOffInput): Promise<{ summary: string }> {
+  async function handOffCase(input: HandOffInput): Promise<{ summary: string; alertRaised?: RaisedAlert }> {
     const dispatch: Dispatch = { ...input, channel: 'system', stage: 'handoff', entryType: 'handoff' };
     const earlier = await earlierOutcome(dispatch);
-    if (earlier) return { summary: earlier.summary };
+    let retaken: number | undefined;
+    if (earlier && 'inFlight' in earlier) {
+      // A dossier destination cannot be asked whether it has it; a simulated one had nothing.
+      if (!dossierDelivery.simulated) {
+        const unknown = await reportUnknownOutcome(dispatch, 'la destination ne peut pas être interrogée');
+        return { summary: unknown.summary, ...(unknown.alertRaised ? { alertRaised: unknown.alertRaised } : {}) };
+      }
+      retaken = await retake(dispatch, earlier.inFlight, 'transmission simulée, rien n’est sorti de la machine');
+    } else if (earlier) return { summary: earlier.summary };
     const record = await loadCaseRecord(input.caseId);
     const at = new Date(input.at);
     const keep = (kind: DocumentKind, suffix: string, contentType: string, render: () => Promise<Buffer>) =>
@@ -559,13 +757,14 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
     const summaryFile = await keep('handoff_summary', 'pdf', 'application/pdf', () =>
       renderSummaryPdf(buildSummary(manifest)),
     );
-    const attempt = await claimSend(dispatch);
+    const attempt = retaken ?? (await claimSend(dispatch));
     if (attempt === undefined) {
-      const concurrent = await earlierOutcome(dispatch);
+      const concurrent = settledOnly(await earlierOutcome(dispatch));
       if (concurrent) return { summary: concurrent.summary };
       throw new Error(`handoff ${input.idempotencyKey}: claimed by a concurrent attempt`);
     }
     let providerMessageId: string | undefined;
+    await startCall(dispatch, attempt);
     try {
       ({ providerMessageId } = await dossierDelivery.deliver({
         caseId: input.caseId,
@@ -576,13 +775,14 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
       }));
     } catch (error) {
       const refused = await deliveryFailed(dispatch, undefined, attempt, error);
+      const alertRaised: RaisedAlert = { idempotencyKey: `${input.idempotencyKey}:refused`, kind: 'handoff_refused' };
       await raiseManagerAlert({
         caseId: input.caseId,
-        idempotencyKey: `${input.idempotencyKey}:refused`,
-        kind: 'handoff_refused',
-        message: `the handoff dossier was refused by ${dossierDelivery.destination}: send it by hand`,
+        ...alertRaised,
+        message: `le dossier a été refusé par ${dossierDelivery.destination} : le transmettre à la main`,
+        at: input.at,
       });
-      return { summary: refused.summary };
+      return { summary: refused.summary, alertRaised };
     }
     const status: DeliveredStatus = dossierDelivery.simulated ? 'simulated' : 'sent';
     const contents = `manifest ${manifestFile.sha256.slice(0, 12)}…, summary ${summaryFile.sha256.slice(0, 12)}…`;
@@ -608,25 +808,54 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
     return { summary };
   }
 
-  async function raiseManagerAlert(input: {
-    caseId: string;
-    idempotencyKey: string;
-    kind: string;
-    message: string;
-  }): Promise<void> {
+  /** The journal entry (evidence) and the alert's own document (what managers list and acknowledge). */
+  async function raiseManagerAlert(input: ManagerAlertInput): Promise<void> {
+    // Histories from before give no instant: the first attempt's clock, kept by the key on retries.
+    const at = input.at ? new Date(input.at) : new Date();
     const written = await writeOnce({
       caseId: input.caseId,
       idempotencyKey: input.idempotencyKey,
-      // The input has no instant: the first attempt's clock, kept by the key on retries.
-      at: new Date(),
+      at,
       type: 'manager_alert',
       channel: 'system',
-      summary: `${input.kind}: ${input.message}`,
+      summary: `Alerte gestionnaire (${alertKindLabel(input.kind)}) : ${input.message}`,
       actor: { role: 'system' },
     });
+    await keepAlert(input, at);
     // The message is not logged: it is free text, and logs are no place to find out whether it names someone.
     if (written)
       logger.warn({ caseId: input.caseId, alert: input.kind, idempotencyKey: input.idempotencyKey }, 'manager alert');
+  }
+
+  async function keepAlert(input: ManagerAlertInput, at: Date): Promise<void> {
+    const record = await CaseRecords.findOne({ caseId: input.caseId }, { creditorId: 1 }).lean<CaseRecord>();
+    // Retryable: intake writes the record before it starts the workflow that raises alerts.
+    if (!record) throw new Error(`case record ${input.caseId} not found: alert ${input.idempotencyKey} not kept`);
+    try {
+      await Alerts.create({
+        alertId: alertIdOf(input.idempotencyKey),
+        idempotencyKey: input.idempotencyKey,
+        caseId: input.caseId,
+        creditorId: record.creditorId,
+        kind: input.kind,
+        message: input.message,
+        raisedAt: at,
+        status: 'open',
+        ...(input.send ? { send: input.send } : {}),
+      });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+  }
+
+  async function reopenUnknownSend(input: { caseId: string; idempotencyKey: string }): Promise<void> {
+    const reopened = await resolveUnknownSend(
+      MessageSends,
+      input.idempotencyKey,
+      'send_again',
+      'issue inconnue : un gestionnaire a demandé un nouvel envoi, sous la même clé',
+    );
+    logger.info({ caseId: input.caseId, idempotencyKey: input.idempotencyKey, reopened }, 'unknown send reopened');
   }
 
   return {
@@ -637,5 +866,6 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
     saveCaseProjection,
     handOffCase: (input) => withHeartbeat(() => handOffCase(input)),
     raiseManagerAlert,
+    reopenUnknownSend,
   };
 }

@@ -56,6 +56,26 @@ export interface SendMessageResult {
   summary: string;
   /** The channel turned out to be unusable (bounce, invalid number, opt-out): close it. */
   closeChannel?: boolean;
+  /** A manager alert was raised about this send (its outcome is unknown): the case counts it open. */
+  alertRaised?: RaisedAlert;
+}
+
+/** An alert an activity raised, named by the key that raised it. */
+export interface RaisedAlert {
+  idempotencyKey: string;
+  kind: string;
+}
+
+export interface ManagerAlertInput {
+  caseId: string;
+  idempotencyKey: string;
+  kind: string;
+  /** French, the system's own words: no personal data. */
+  message: string;
+  /** The case's time; absent in histories from before, when the activity's clock is used. */
+  at?: IsoInstant;
+  /** For an unknown message outcome: the send it is about. */
+  send?: { idempotencyKey: string; stage: Stage; channel: WrittenChannel };
 }
 
 export interface CallTaskInput {
@@ -106,8 +126,10 @@ export interface CaseActivities {
   recordJournal(entries: JournalDraft[]): Promise<void>;
   saveCaseProjection(view: CaseView): Promise<void>;
   /** The file goes to a commissaire de justice: build and deliver the dossier (R6). */
-  handOffCase(input: HandOffInput): Promise<{ summary: string }>;
-  raiseManagerAlert(input: { caseId: string; idempotencyKey: string; kind: string; message: string }): Promise<void>;
+  handOffCase(input: HandOffInput): Promise<{ summary: string; alertRaised?: RaisedAlert }>;
+  raiseManagerAlert(input: ManagerAlertInput): Promise<void>;
+  /** A manager said "send it again" about a send of unknown outcome: make it claimable once more. */
+  reopenUnknownSend(input: { caseId: string; idempotencyKey: string }): Promise<void>;
 }
 
 export type { DeferralReason };

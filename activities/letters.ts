@@ -44,7 +44,7 @@ const filenameOf = (record: CaseRecord, kind: DocumentKind, at: Date): string =>
 
 export function createLetterPreparation(documents: DocumentStore, options: LetterOptions) {
   function formOf(record: CaseRecord, input: SendMessageInput): { form: LetterForm; reason: string } {
-    if (input.stage !== 'formal_notice') return { form: 'ordinary', reason: 'ordinary letter' };
+    if (input.stage !== 'formal_notice') return { form: 'ordinary', reason: 'lettre simple' };
     const consent = record.debtor.lreConsentAt ? new Date(record.debtor.lreConsentAt) : undefined;
     return registeredLetterForm({
       debtorKind: record.debtor.kind,

@@ -5,13 +5,16 @@ import swaggerUi from 'swagger-ui-express';
 import { Client, type Connection as TemporalConnection } from '@temporalio/client';
 import type { Connection as DatabaseConnection } from 'mongoose';
 import type { ApiKey } from '../config';
+import { alertModel } from '../models/alert';
 import { callTaskModel } from '../models/call-task';
+import { messageSendModel } from '../models/message-send';
 import { caseRecordModel } from '../models/case-record';
 import { documentModel } from '../models/document';
 import { journalEntryModel } from '../models/journal-entry';
 import { sealText } from '../models/sealed-text';
 import type { Logger } from '../observability/logger';
-import { createAuthenticator, requireRole } from './auth';
+import { createAuthenticator, rejectAnonymousBodies, requireRole } from './auth';
+import { createAlertService } from './alerts';
 import { createCaseService } from './cases';
 import { ApiError, validationFailed, zodProblems } from './errors';
 import { checkHealth } from './health';
@@ -45,6 +48,9 @@ export interface ApiDependencies {
 }
 
 export const BODY_LIMIT = '64kb';
+
+/** What a 503 advises: long enough for a database lock or a restart to pass, short enough to retry soon. */
+export const RETRY_AFTER_SECONDS = 5;
 
 export interface Api {
   app: Express;
@@ -86,9 +92,19 @@ export function createApi(dependencies: ApiDependencies): Api {
     client,
     temporalTimeoutMs: dependencies.temporalTimeoutMs ?? 10_000,
   });
+  const alerts = createAlertService({
+    alerts: alertModel(database),
+    records,
+    journal: journalEntryModel(database),
+    sends: messageSendModel(database),
+    client,
+    now,
+    temporalTimeoutMs: dependencies.temporalTimeoutMs ?? 10_000,
+  });
   const routes = buildRoutes({
     intake,
     cases,
+    alerts,
     seal: (plain) => sealText(plain, dependencies.dataKey),
     health: () => checkHealth(temporal, database),
   });
@@ -131,6 +147,13 @@ export function createApi(dependencies: ApiDependencies): Api {
       logger,
     }),
   );
+  const publicPaths = new Set(routes.filter((route) => route.roles === 'public').map((route) => route.path));
+  app.use(
+    rejectAnonymousBodies(
+      authenticate,
+      (path) => publicPaths.has(path) || path === '/openapi.json' || path.startsWith('/docs'),
+    ),
+  );
   app.use(express.json({ limit: BODY_LIMIT, type: 'application/json', strict: true }));
 
   app.get('/openapi.json', (_req, res) => {
@@ -147,7 +170,7 @@ export function createApi(dependencies: ApiDependencies): Api {
   app.use((req, _res, next) => next(new ApiError('not_found', `no route ${req.method} ${req.path}`)));
 
   const handleError: ErrorRequestHandler = (err, req, res, _next) => {
-    let error = err instanceof ApiError ? err : bodyError(err);
+    let error = err instanceof ApiError ? err : (bodyError(err) ?? malformedUri(err, req.method, req.path));
     if (!error && isTemporalUnreachable(err)) error = unavailable('Temporal');
     if (!error && isDatabaseUnreachable(err)) error = unavailable('the database');
     if (!error) {
@@ -155,9 +178,23 @@ export function createApi(dependencies: ApiDependencies): Api {
       req.log?.error({ errName: (err as Error)?.name, stack: (err as Error)?.stack }, 'unhandled error');
       error = new ApiError('internal', 'internal error: the request may not have been applied; it is logged');
     }
+    // The contract's 503 says "try again": Retry-After says when, so clients need not guess.
+    if (error.code === 'unavailable') res.set('Retry-After', String(RETRY_AFTER_SECONDS));
     res.status(error.status).json(error.toBody());
   };
   app.use(handleError);
+
+  /**
+   * Express refuses a path parameter that is not valid percent-encoding (`/cases/%E0%A4%A`) before
+   * any route runs, with a URIError: the client's mistake, so 400 naming the parameter.
+   */
+  function malformedUri(err: unknown, method: string, path: string): ApiError | undefined {
+    if (!(err instanceof URIError)) return undefined;
+    const field = undecodableParam(routes, method, path);
+    return new ApiError('validation_failed', `${field}: is not valid percent-encoded UTF-8`, [
+      { path: field, reason: 'is not valid percent-encoded UTF-8' },
+    ]);
+  }
 
   function handlersFor(route: RouteDefinition): RequestHandler[] {
     const handlers: RequestHandler[] = [];
@@ -199,6 +236,29 @@ function parse(schema: import('zod').ZodType | undefined, value: unknown, root: 
   const result = schema.safeParse(value);
   if (!result.success) throw validationFailed(zodProblems(result.error, root));
   return result.data;
+}
+
+const decodes = (segment: string): boolean => {
+  try {
+    decodeURIComponent(segment);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** `params.id` when `path` is `/cases/%E0%A4%A`: the route it was meant for, and which of its parameters is broken. */
+export function undecodableParam(routes: readonly RouteDefinition[], method: string, path: string): string {
+  const segments = path.split('/');
+  for (const route of routes) {
+    if (route.method !== method.toLowerCase()) continue;
+    const pattern = route.path.split('/');
+    if (pattern.length !== segments.length) continue;
+    if (!pattern.every((part, index) => part.startsWith(':') || part === segments[index])) continue;
+    const broken = pattern.findIndex((part, index) => part.startsWith(':') && !decodes(segments[index]!));
+    if (broken >= 0) return `params.${pattern[broken]!.slice(1)}`;
+  }
+  return 'path';
 }
 
 /** The express app alone, for callers that need nothing else. */

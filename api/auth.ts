@@ -46,18 +46,44 @@ export function createAuthenticator(keys: readonly ApiKey[]): (presented: string
   };
 }
 
-const BEARER = /^Bearer ([^\s]+)$/;
+// RFC 7235: the scheme is case-insensitive ("bearer", "BEARER"), and one or more spaces follow it.
+const BEARER = /^Bearer +([^\s]+)$/i;
+
+function callerOf(authenticate: (key: string) => Caller | undefined, header: string | undefined): Caller | undefined {
+  const presented = header ? BEARER.exec(header)?.[1] : undefined;
+  return presented ? authenticate(presented) : undefined;
+}
+
+const unauthorized = (header: string | undefined) =>
+  new ApiError('unauthorized', header ? 'unknown API key' : 'missing API key: send Authorization: Bearer <key>');
+
+/**
+ * Mounted before the body parser: a request that carries a body and no known key is 401 at once,
+ * whatever the body is (malformed, oversized), so an anonymous caller learns nothing from the
+ * parser and costs no parsing. The role is checked later, by the route's `requireRole`.
+ */
+export function rejectAnonymousBodies(
+  authenticate: (key: string) => Caller | undefined,
+  isPublic: (path: string) => boolean,
+): RequestHandler {
+  return (req, _res, next) => {
+    const length = req.headers['content-length'];
+    const carriesBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+    if (!carriesBody || isPublic(req.path) || callerOf(authenticate, req.headers.authorization)) {
+      next();
+      return;
+    }
+    next(unauthorized(req.headers.authorization));
+  };
+}
 
 /** 401 without a known key; 403 when the key's role is not among `roles` (a manager may do everything). */
 export function requireRole(authenticate: (key: string) => Caller | undefined, roles: readonly Role[]): RequestHandler {
   return (req, _res, next) => {
     const header = req.headers.authorization;
-    const presented = header ? BEARER.exec(header)?.[1] : undefined;
-    const caller = presented ? authenticate(presented) : undefined;
+    const caller = callerOf(authenticate, header);
     if (!caller) {
-      next(
-        new ApiError('unauthorized', header ? 'unknown API key' : 'missing API key: send Authorization: Bearer <key>'),
-      );
+      next(unauthorized(header));
       return;
     }
     if (caller.role !== 'manager' && !roles.includes(caller.role)) {

@@ -10,6 +10,7 @@ import type { Actor } from '../domain/case/actions';
 import { TERMINAL_STATUSES } from '../domain/case/types';
 import type { CallTaskModel } from '../models/call-task';
 import { storeProjection, type CaseRecord, type CaseRecordModel } from '../models/case-record';
+import { isDuplicateKey } from '../models/connection';
 import { documentBytes, type DocumentModel } from '../models/document';
 import type { JournalEntryModel } from '../models/journal-entry';
 import { getCaseQuery } from '../workflows/case-definitions';
@@ -81,19 +82,74 @@ export function createCaseService(dependencies: CaseServiceDependencies) {
   }
 
   async function liveCase(record: CaseRecord, options: { orStoredState?: boolean } = {}): Promise<CaseResource> {
+    return caseResource(record, await liveView(record, options));
+  }
+
+  /** The workflow's view; undefined when the record's own projection is the answer. */
+  async function liveView(record: CaseRecord, options: { orStoredState?: boolean }): Promise<CaseView | undefined> {
     // A closed case's last projection is its final state: no need to ask the workflow.
-    if (isTerminal(record.status) || !record.workflowStartedAt) return caseResource(record);
+    if (isTerminal(record.status) || !record.workflowStartedAt) return undefined;
     try {
-      const live = await withinDeadline(() => client.workflow.getHandle(record.workflowId).query(getCaseQuery));
-      return caseResource(record, live);
+      return await withinDeadline(() => client.workflow.getHandle(record.workflowId).query(getCaseQuery));
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return caseResource(record);
+      if (error instanceof WorkflowNotFoundError) return undefined;
       if (isTemporalUnreachable(error)) {
-        if (options.orStoredState) return caseResource(record);
+        if (options.orStoredState) return undefined;
         throw unavailable('Temporal');
       }
       throw error;
     }
+  }
+
+  /**
+   * The answer to `POST /cases`, stored as the case's projection before it is sent, so that
+   * `GET /cases` right after shows the stage and next action the client was just told (the
+   * workflow's own write lands a moment later). The case exists whatever happens here: a slow
+   * workflow or a failed write must not turn that into an error; the workflow's write follows.
+   */
+  async function answerOpened(record: CaseRecord): Promise<CaseResource> {
+    const view = await liveView(record, { orStoredState: true });
+    if (view) await storeProjection(records, view).catch(() => undefined);
+    return caseResource(record, view);
+  }
+
+  /**
+   * After a call outcome, the agents' queue as the answer describes it, before the answer is sent:
+   * the task named is closed and a requested callback is queued. The workflow's activities write
+   * the same later; both writes are idempotent (an open task only is closed, a task id is unique).
+   */
+  async function settleCallTasks(
+    caseId: string,
+    outcome: { taskId?: string | undefined; outcome: string; agentId: string },
+    answered: CaseResource,
+  ): Promise<void> {
+    const writes: Promise<unknown>[] = [];
+    if (outcome.taskId && !answered.openCallTasks.some((task) => task.id === outcome.taskId)) {
+      writes.push(
+        callTasks.updateOne(
+          { taskId: outcome.taskId, caseId, status: 'open' },
+          { $set: { status: 'done', outcome: outcome.outcome, agentId: outcome.agentId, closedAt: new Date() } },
+        ),
+      );
+    }
+    for (const task of answered.openCallTasks) {
+      writes.push(
+        callTasks
+          .create({
+            taskId: task.id,
+            caseId,
+            reason: task.reason,
+            dueAt: new Date(task.dueAt),
+            status: 'open',
+            balanceCents: answered.amounts.balanceCents,
+          })
+          .catch((error: unknown) => {
+            if (!isDuplicateKey(error)) throw error;
+          }),
+      );
+    }
+    // Best effort, as for the projection: the action is applied, and the workflow's writes follow.
+    await Promise.all(writes.map((write) => write.catch(() => undefined)));
   }
 
   /** Newest first, by opening time. */
@@ -156,7 +212,18 @@ export function createCaseService(dependencies: CaseServiceDependencies) {
     return { items: items.map((task) => callTaskResource(task, debtors.get(task.caseId))), nextCursor };
   }
 
-  return { act, getCase, liveCase, listCases, getJournal, listDocuments, getDocument, listCallTasks };
+  return {
+    act,
+    answerOpened,
+    settleCallTasks,
+    getCase,
+    liveCase,
+    listCases,
+    getJournal,
+    listDocuments,
+    getDocument,
+    listCallTasks,
+  };
 }
 
 export type CaseService = ReturnType<typeof createCaseService>;

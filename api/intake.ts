@@ -11,7 +11,9 @@
  *   A process that dies in between leaves a record whose workflow `startPendingWorkflows` (run at
  *   start-up and every minute) or the client's retry starts: the case is never lost;
  * - if Temporal cannot be reached, the record is removed again and the answer is 503: the
- *   request had no effect, as the contract asks.
+ *   request had no effect, as the contract asks;
+ * - a database lock or timeout on the insert leaves its outcome unknown: the 503 says the case
+ *   may be open, and the same request again settles it (the record is found, or inserted).
  */
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
@@ -19,6 +21,7 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import stableStringify from 'safe-stable-stringify';
 import { checkCollectability } from '../domain/collectability';
 import type { CaseInput } from '../domain/case/types';
+import { reachableChannelsOf } from '../domain/case/reachability';
 import { parisDateOf } from '../domain/dates';
 import { formatAmount } from '../domain/money';
 import type { CaseRecord, CaseRecordModel } from '../models/case-record';
@@ -29,7 +32,7 @@ import type { collectionCase } from '../workflows/collection-case';
 import { BalanceCents, CaseStage, CaseStatus, CreditorId, DebtorKind } from '../workflows/search-attributes';
 import { ApiError } from './errors';
 import type { OpenCaseBody } from './schemas';
-import { isTemporalUnreachable, unavailable } from './upstream-errors';
+import { isDatabaseUnreachable, isTemporalUnreachable, unavailable } from './upstream-errors';
 
 export interface IntakeDependencies {
   records: CaseRecordModel;
@@ -78,6 +81,7 @@ export function createIntake(dependencies: IntakeDependencies) {
       })),
       ...(record.claim.type ? { claimType: record.claim.type } : {}),
       openedAt: record.openedAt.toISOString(),
+      reachableChannels: reachableChannelsOf(record.debtor),
     };
   }
 
@@ -105,11 +109,14 @@ export function createIntake(dependencies: IntakeDependencies) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     }
     const startedAt = await now();
-    await records.updateOne(
-      { caseId: record.caseId, workflowStartedAt: null },
-      { $set: { workflowStartedAt: startedAt } },
-    );
     record.workflowStartedAt = startedAt;
+    // Bookkeeping only: the workflow runs, so the case is open whatever happens to this write, and
+    // the answer must say so. Left unmarked, the sweep (or a retry) finds the workflow and marks it.
+    await records
+      .updateOne({ caseId: record.caseId, workflowStartedAt: null }, { $set: { workflowStartedAt: startedAt } })
+      .catch((error: unknown) => {
+        logger.warn({ caseId: record.caseId, errName: (error as Error)?.name }, 'workflow started, record not marked');
+      });
   }
 
   async function existingCase(body: OpenCaseBody, payloadHash: string): Promise<CaseRecord | null> {
@@ -185,6 +192,9 @@ export function createIntake(dependencies: IntakeDependencies) {
     try {
       record = (await records.create(document)).toObject() as CaseRecord;
     } catch (error) {
+      // A lock or a timeout does not say whether the insert landed: the answer must not say it did
+      // not. The same request again finds the record (200) or inserts it (201).
+      if (isDatabaseUnreachable(error)) throw unavailable('the database', 'unknown');
       if (!isDuplicateKey(error)) throw error;
       // A concurrent request won the insert: the same case (200) or another payload (409).
       const concurrent = await existingCase(body, payloadHash);
@@ -197,9 +207,13 @@ export function createIntake(dependencies: IntakeDependencies) {
       await ensureWorkflow(record);
     } catch (error) {
       if (isTemporalUnreachable(error)) {
-        // Undo the insert so that the request had no effect; if even that fails, the sweep starts it.
-        await records.deleteOne({ caseId, workflowStartedAt: null }).catch(() => undefined);
-        throw unavailable('Temporal');
+        // Undo the insert so that the request had no effect; if even that fails, the sweep starts
+        // the workflow later, and the answer says the case may be open.
+        const undone = await records.deleteOne({ caseId, workflowStartedAt: null }).then(
+          () => true,
+          () => false,
+        );
+        throw unavailable('Temporal', undone ? 'none' : 'unknown');
       }
       throw error;
     }

@@ -1,7 +1,7 @@
 import { Connection } from '@temporalio/client';
 import { loadApiConfig } from '../config';
 import { loadChannelsConfig } from '../config/channels';
-import { connectDatabase } from '../models/connection';
+import { connectDatabaseInBackground } from '../models/connection';
 import { parseDataKey } from '../models/sealed-text';
 import { createLogger } from '../observability/logger';
 import { createApi } from './app';
@@ -9,13 +9,25 @@ import { createApi } from './app';
 /** How often the API looks for cases whose intake stopped between the record and the workflow. */
 const INTAKE_SWEEP_MS = 60_000;
 
+/**
+ * Once the driver has lost the database it waits this long for it before a command fails: short,
+ * so that a request during an outage gets its 503 in a couple of seconds instead of hanging.
+ */
+const DATABASE_SELECTION_TIMEOUT_MS = 2_000;
+
 async function main(): Promise<void> {
   const config = loadApiConfig();
   const channels = loadChannelsConfig();
   const logger = createLogger('api', config.logLevel);
   // Lazy: the API comes up (and /health says what is down) even while Temporal is unreachable.
   const temporal = Connection.lazy({ address: config.temporal.address });
-  const database = await connectDatabase(config.mongodb.uri);
+  // In the background too: while the database is down (at start or later) every route that needs it
+  // answers 503 at once and /health says so; it recovers by itself when the database is back.
+  const database = connectDatabaseInBackground(config.mongodb.uri, {
+    serverSelectionTimeoutMS: DATABASE_SELECTION_TIMEOUT_MS,
+    onRetry: (error, delayMs) =>
+      logger.warn({ errName: (error as Error)?.name, retryInMs: delayMs }, 'database unreachable; retrying'),
+  });
   const { app, intake } = createApi({
     temporal,
     database,

@@ -10,8 +10,9 @@ import { registerWebhookPaths } from './webhooks/openapi';
 
 const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   validation_failed:
-    'The body or query does not match the schema, or the body is not valid JSON: details name each field',
-  unauthorized: 'No API key, or an unknown one',
+    'The body, query or a path parameter (not valid percent-encoding) does not match the schema, or the body is ' +
+    'not valid JSON: details name each field',
+  unauthorized: 'No API key, or an unknown one (checked before the body is read: 401 whatever the body)',
   forbidden: "The key's role may not call this route",
   not_found: 'Unknown case',
   conflict: 'Same creditor + reference already exists with a different payload',
@@ -21,7 +22,9 @@ const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   not_collectable: 'The claim is not certaine, liquide et exigible, or is time-barred: details say which and why',
   unprocessable: 'Semantically invalid input: details name the field',
   internal: 'A defect: the request may not have been applied; it is logged',
-  unavailable: 'Temporal or the database cannot be reached: the request had no effect',
+  unavailable:
+    'Temporal or the database cannot be reached, is locked or timed out; Retry-After says when to try again. The ' +
+    'request had no effect, unless the message says it may have: then the same request again answers what was done',
 };
 
 const BODY_ERRORS: readonly ErrorCode[] = ['payload_too_large', 'unsupported_media_type'];

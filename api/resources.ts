@@ -96,6 +96,7 @@ export function caseResource(record: CaseRecord, live?: CaseView | null): CaseRe
     openCallTasks: view.openCallTasks.map((task) => ({ ...task, dueAt: parisIso(task.dueAt) })),
     summary: view.summary,
     workflowId: view.workflowId,
+    openAlerts: view.openAlerts ?? 0,
   };
 }
 

@@ -20,9 +20,11 @@ import {
   resolveDisputeUpdate,
   resumeCaseUpdate,
 } from '../workflows/case-definitions';
+import type { AlertService } from './alerts';
 import type { Caller } from './auth';
 import type { CaseService } from './cases';
 import type { ErrorCode } from './errors';
+import type { CaseResource } from './schemas';
 import type { Intake } from './intake';
 import * as schemas from './schemas';
 
@@ -58,6 +60,7 @@ export interface RouteDefinition {
 export interface RouteServices {
   intake: Intake;
   cases: CaseService;
+  alerts: AlertService;
   seal: (plain: string) => SealedText;
   health: () => Promise<{ status: 'ok' | 'degraded' }>;
 }
@@ -90,6 +93,8 @@ interface ActionSpec<Body, Input> {
   update: Parameters<CaseService['act']>[1] & { name: string };
   toInput: (body: Body) => Input;
   agentId?: (body: Body) => string | undefined;
+  /** Writes the answer implies, made before it is sent so that the client's next read sees them. */
+  afterward?: (caseId: string, body: Body, answered: CaseResource) => Promise<void>;
 }
 
 export function buildRoutes(services: RouteServices): RouteDefinition[] {
@@ -114,7 +119,14 @@ export function buildRoutes(services: RouteServices): RouteDefinition[] {
       handle: async ({ params, body, caller }) => {
         const parsed = body as Body;
         const input = spec.toInput(parsed);
-        return ok(await cases.act(params.id!, spec.update as never, input, actorOf(caller, spec.agentId?.(parsed))));
+        const answered = await cases.act(
+          params.id!,
+          spec.update as never,
+          input,
+          actorOf(caller, spec.agentId?.(parsed)),
+        );
+        await spec.afterward?.(params.id!, parsed, answered);
+        return ok(answered);
       },
     };
   }
@@ -164,7 +176,7 @@ export function buildRoutes(services: RouteServices): RouteDefinition[] {
       handle: async ({ body }) => {
         const { created, record } = await intake.openCase(body as schemas.OpenCaseBody);
         // The case exists now: a slow answer from the workflow must not turn that into a 503.
-        return { status: created ? 201 : 200, body: await cases.liveCase(record, { orStoredState: true }) };
+        return { status: created ? 201 : 200, body: await cases.answerOpened(record) };
       },
     },
     {
@@ -272,6 +284,8 @@ export function buildRoutes(services: RouteServices): RouteDefinition[] {
       update: recordCallOutcomeUpdate,
       toInput: (body: CallOutcome) => ({ ...body, notes: sealOptional(body.notes) }),
       agentId: (body: CallOutcome) => body.agentId,
+      // GET /call-tasks right after must not list the task as open.
+      afterward: (caseId, body: CallOutcome, answered) => cases.settleCallTasks(caseId, body, answered),
     }),
     action({
       path: '/cases/:id/disputes',
@@ -351,6 +365,54 @@ export function buildRoutes(services: RouteServices): RouteDefinition[] {
       success: [{ status: 200, schema: schemas.callTaskList, description: 'One page of call tasks' }],
       errors: ['validation_failed', 'unauthorized', 'forbidden', 'unavailable'],
       handle: async ({ query }) => ok(await cases.listCallTasks(query as z.output<typeof schemas.listCallTasksQuery>)),
+    },
+    {
+      method: 'get',
+      path: '/alerts',
+      operationId: 'listAlerts',
+      summary: 'Manager alerts, newest first (not in docs/api.md)',
+      description:
+        'What needs a person: unknown message outcomes, refused handoffs, defaulted plans, prescription ahead… ' +
+        'Filters combine. Pass nextCursor back as cursor for the next page; null means the last page.',
+      roles: [],
+      query: schemas.listAlertsQuery,
+      success: [{ status: 200, schema: schemas.alertList, description: 'One page of alerts' }],
+      errors: ['validation_failed', 'unauthorized', 'forbidden', 'unavailable'],
+      handle: async ({ query }) =>
+        ok(await services.alerts.listAlerts(query as z.output<typeof schemas.listAlertsQuery>)),
+    },
+    {
+      method: 'post',
+      path: '/alerts/:id/acknowledge',
+      operationId: 'acknowledgeAlert',
+      summary: 'Acknowledge a manager alert, with its resolution (not in docs/api.md)',
+      description:
+        'noted fits every alert. An unknown message outcome (message_outcome_unknown) is settled message_left ' +
+        '(the provider shows it: the send is settled as sent) or send_again (the provider never had it: the case ' +
+        'sends it once more, under the same idempotency key, when the contact rules allow). Journaled in the case. ' +
+        'Acknowledging twice is 409 conflict; a resolution that does not fit the alert is 422 unprocessable.',
+      roles: [],
+      params: schemas.alertIdParams,
+      body: schemas.acknowledgeAlertBody,
+      success: [{ status: 200, schema: schemas.alertResource, description: 'The alert, acknowledged' }],
+      errors: [
+        'validation_failed',
+        'unauthorized',
+        'forbidden',
+        'not_found',
+        'conflict',
+        'invalid_transition',
+        'unprocessable',
+        'unavailable',
+      ],
+      handle: async ({ params, body, caller }) =>
+        ok(
+          await services.alerts.acknowledge(
+            params.id!,
+            body as z.output<typeof schemas.acknowledgeAlertBody>,
+            actorOf(caller),
+          ),
+        ),
     },
   ];
 }

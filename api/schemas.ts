@@ -11,11 +11,14 @@
 import { z } from 'zod';
 import { CALL_OUTCOMES, CASE_STATUSES, DISPUTE_OUTCOMES, INBOUND_CHANNELS } from '../domain/case/types';
 import { PLAN_OUTCOMES } from '../domain/installments';
+import { MAX_AMOUNT_CENTS } from '../domain/money';
 import { POLICIES, DEFAULT_POLICY_ID } from '../domain/policies';
 import { CLAIM_TYPES, DEBTOR_KINDS, STAGES } from '../domain/types';
 import { ACTOR_ROLES, JOURNAL_CHANNELS, MESSAGE_STATUSES } from '../models/journal-entry';
 import { CALL_TASK_STATUSES } from '../models/call-task';
 import { DOCUMENT_KINDS } from '../models/document';
+import { ALERT_STATUSES } from '../models/alert';
+import { ALERT_RESOLUTIONS } from '../domain/case/alerts';
 import { ERROR_STATUS } from './errors';
 
 // ---------------------------------------------------------------------------------------------
@@ -32,7 +35,7 @@ const cents = z
   .number()
   .int('must be a whole number of cents')
   .positive('must be a positive number of cents')
-  .max(Number.MAX_SAFE_INTEGER, 'is too large');
+  .max(MAX_AMOUNT_CENTS, `must be at most ${MAX_AMOUNT_CENTS} cents (€10 billion)`);
 const currency = z
   .string()
   .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')
@@ -99,7 +102,10 @@ const invoice = z
     number: z.string().max(64, 'at most 64 characters').meta({ example: 'F-2025-118' }),
     issueDate: calendarDate,
     dueDate: calendarDate,
-    amountCents: z.number().meta({ description: 'Positive whole number of cents.', example: 185000 }),
+    amountCents: z.number().meta({
+      description: 'Positive whole number of cents, at most 1000000000000 (€10 billion) per invoice and in all.',
+      example: 185000,
+    }),
     performanceDate: calendarDate.optional().meta({
       description:
         'Delivery or performance date, when known: prescription runs from the earlier of it and the due date.',
@@ -188,7 +194,12 @@ export const disputeBody = z
 export const disputeResolutionBody = z
   .strictObject({
     outcome: z.enum(DISPUTE_OUTCOMES),
-    adjustedAmountCents: z.number().int('must be a whole number of cents').min(0).optional(),
+    adjustedAmountCents: z
+      .number()
+      .int('must be a whole number of cents')
+      .min(0)
+      .max(MAX_AMOUNT_CENTS, `must be at most ${MAX_AMOUNT_CENTS} cents (€10 billion)`)
+      .optional(),
     notes: text(10_000).optional(),
   })
   .refine((value) => value.outcome !== 'adjusted' || value.adjustedAmountCents !== undefined, {
@@ -311,6 +322,10 @@ export const caseResource = z
     openCallTasks: z.array(z.object({ id: z.string(), reason: z.string(), dueAt: instant })),
     summary: z.string().meta({ description: 'One line in French, as the Temporal Web UI shows it.' }),
     workflowId: z.string(),
+    openAlerts: z
+      .number()
+      .int()
+      .meta({ description: 'Manager alerts of the case not yet acknowledged (GET /alerts). Not in docs/api.md.' }),
   })
   .meta({ id: 'Case' });
 export type CaseResource = z.output<typeof caseResource>;
@@ -390,6 +405,55 @@ export const health = z
     database: z.object({ status: z.enum(['up', 'down']) }),
   })
   .meta({ id: 'Health' });
+
+// ---------------------------------------------------------------------------------------------
+// Manager alerts (not in docs/api.md)
+
+export const listAlertsQuery = z.strictObject({
+  kind: z.string().max(64).optional().meta({ example: 'message_outcome_unknown' }),
+  status: z.enum(ALERT_STATUSES).optional(),
+  creditorId: z.string().max(64).optional(),
+  limit,
+  cursor,
+});
+
+export const alertIdParams = z.strictObject({ id: z.string().regex(/^al_[0-9a-f]{24}$/, 'is not an alert id') });
+
+export const acknowledgeAlertBody = z
+  .strictObject({
+    resolution: z.enum(ALERT_RESOLUTIONS).meta({
+      description:
+        'noted: seen, for any alert. For message_outcome_unknown only: message_left (the provider shows it: settled ' +
+        'as sent) or send_again (the provider never had it: sent once more under the same idempotency key, through ' +
+        'the normal contact rules).',
+    }),
+    note: text(2_000).optional().meta({ description: 'Kept in the journal, e.g. what the provider showed.' }),
+  })
+  .meta({ id: 'AlertAcknowledgement' });
+
+export const alertResource = z
+  .object({
+    id: z.string().meta({ example: 'al_3f9a0c1d2e4b5a6978c0d1e2' }),
+    caseId: z.string(),
+    creditorId: z.string(),
+    kind: z.string().meta({ example: 'message_outcome_unknown' }),
+    message: z.string().meta({ description: 'In French.' }),
+    raisedAt: instant,
+    status: z.enum(ALERT_STATUSES),
+    send: z
+      .object({ idempotencyKey: z.string(), stage: z.string(), channel: z.string() })
+      .optional()
+      .meta({ description: 'For message_outcome_unknown: the send it is about.' }),
+    acknowledgedAt: instant.optional(),
+    acknowledgedBy: z.object({ role: z.enum(ACTOR_ROLES), id: z.string().optional() }).optional(),
+    resolution: z.enum(ALERT_RESOLUTIONS).optional(),
+    note: z.string().optional(),
+  })
+  .meta({ id: 'Alert' });
+
+export const alertList = z
+  .object({ items: z.array(alertResource), nextCursor: nullable(z.string()) })
+  .meta({ id: 'AlertList' });
 
 export const errorBody = z
   .object({

@@ -33,18 +33,42 @@ export function isTemporalUnreachable(error: unknown): boolean {
 const DATABASE_UNREACHABLE_NAMES =
   /^(MongoNetworkError|MongoNetworkTimeoutError|MongoServerSelectionError|MongooseServerSelectionError|MongoNotConnectedError|MongoTopologyClosedError|MongoPoolClosedError|MongoExpiredSessionError)$/;
 
+/**
+ * Server errors that mean "busy or interrupted, not wrong": LockTimeout, MaxTimeMSExpired,
+ * NetworkTimeout, WriteConflict, ExceededTimeLimit, and the shutdown and step-down family.
+ */
+const DATABASE_TRANSIENT_CODES = new Set([24, 50, 89, 91, 112, 189, 262, 11600, 11602]);
+// FerretDB over SQLite reports a busy database in the message only, with a generic code.
+const DATABASE_BUSY_MESSAGE = /database is locked|database table is locked|SQLITE_BUSY|SQLITE_LOCKED/i;
+
 export function isDatabaseUnreachable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (DATABASE_UNREACHABLE_NAMES.test(error.name)) return true;
-  // With bufferCommands off, mongoose refuses at once while disconnected.
+  if (/^Mongo/.test(error.name)) {
+    const { code } = error as { code?: unknown };
+    if (typeof code === 'number' && DATABASE_TRANSIENT_CODES.has(code)) return true;
+    if (DATABASE_BUSY_MESSAGE.test(error.message)) return true;
+  }
+  // With bufferCommands off, mongoose refuses at once while disconnected; with it on, it times out.
   return (
     error.name === 'MongooseError' &&
-    /before initial connection|Connection was force closed|client must be connected/i.test(error.message)
+    /before initial connection|Connection was force closed|client must be connected|buffering timed out/i.test(
+      error.message,
+    )
   );
 }
 
-export function unavailable(what: 'Temporal' | 'the database'): ApiError {
-  return new ApiError('unavailable', `${what} cannot be reached right now: the request had no effect, try again`);
+/**
+ * 503. `outcome: 'unknown'` when the failure came after a write that may have landed: the answer
+ * then says so, and that the same request again settles it (every write it retries is idempotent).
+ */
+export function unavailable(what: 'Temporal' | 'the database', outcome: 'none' | 'unknown' = 'none'): ApiError {
+  return new ApiError(
+    'unavailable',
+    outcome === 'none'
+      ? `${what} cannot be reached right now: the request had no effect, try again`
+      : `${what} did not answer in time: the request may have been applied; send the same request again, it answers what was done`,
+  );
 }
 
 /** An Update refused by the workflow's validator: its ApplicationFailure type is the contract's code. */

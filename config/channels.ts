@@ -11,6 +11,10 @@ type Env = Record<string, string | undefined>;
 
 const url = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
 const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
+const seconds = z
+  .string()
+  .regex(/^\d{1,6}$/, 'must be a whole number of seconds')
+  .transform((value) => Number(value));
 
 export const channelsEnvSchema = z.object({
   SENDGRID_API_KEY: z.string().min(1).optional(),
@@ -22,6 +26,10 @@ export const channelsEnvSchema = z.object({
   SENDGRID_SANDBOX_MODE: flag.optional(),
   /** The Event Webhook's verification key (base64), from SendGrid's Mail Settings. */
   SENDGRID_WEBHOOK_VERIFICATION_KEY: z.string().min(1).optional(),
+  /** The account has the Email Activity API: a send left unsettled by a crash is looked up there. */
+  SENDGRID_EMAIL_ACTIVITY: flag.optional(),
+  /** How far the Email Activity feed may lag behind a send: "not found" is believed only after it. */
+  SENDGRID_ACTIVITY_SETTLE_SECONDS: seconds.optional(),
 
   TWILIO_ACCOUNT_SID: z
     .string()
@@ -38,6 +46,8 @@ export const channelsEnvSchema = z.object({
     .optional(),
   /** A local stand-in instead of https://api.twilio.com. */
   TWILIO_BASE_URL: url.optional(),
+  /** How long after a lost call a message list without it is believed. */
+  TWILIO_LOOKUP_SETTLE_SECONDS: seconds.optional(),
 
   /** Where providers reach this API from the internet: Twilio's callbacks and signatures use it. */
   PUBLIC_BASE_URL: url.optional(),
@@ -61,6 +71,7 @@ export interface ChannelsConfig {
     replyTo?: string;
     baseUrl?: string;
     sandboxMode: boolean;
+    emailActivity?: { settleMs: number };
   };
   emailWebhook?: { verificationKey: string };
   sms?: {
@@ -70,6 +81,7 @@ export interface ChannelsConfig {
     messagingServiceSid?: string;
     baseUrl?: string;
     statusCallbackUrl?: string;
+    lookupSettleMs?: number;
   };
   publicBaseUrl?: string;
   letter?: { url: string; token: string };
@@ -84,6 +96,9 @@ function requireTogether(env: Env, names: string[], problems: string[]): boolean
   for (const name of names) if (!env[name]) problems.push(`${name}: required when ${set.join(', ')} is set`);
   return set.length === names.length;
 }
+
+/** SendGrid documents no bound on the feed's lag; ten minutes covers what is usually seen. */
+const DEFAULT_ACTIVITY_SETTLE_SECONDS = 600;
 
 export function loadChannelsConfig(rawEnv: Env = process.env): ChannelsConfig {
   const env = Object.fromEntries(Object.entries(rawEnv).filter(([, value]) => value !== undefined && value !== ''));
@@ -104,6 +119,11 @@ export function loadChannelsConfig(rawEnv: Env = process.env): ChannelsConfig {
       ...(e.SENDGRID_REPLY_TO ? { replyTo: e.SENDGRID_REPLY_TO } : {}),
       ...(e.SENDGRID_BASE_URL ? { baseUrl: e.SENDGRID_BASE_URL } : {}),
       sandboxMode: e.SENDGRID_SANDBOX_MODE ?? false,
+      ...(e.SENDGRID_EMAIL_ACTIVITY
+        ? {
+            emailActivity: { settleMs: (e.SENDGRID_ACTIVITY_SETTLE_SECONDS ?? DEFAULT_ACTIVITY_SETTLE_SECONDS) * 1000 },
+          }
+        : {}),
     };
   }
   if (e.SENDGRID_WEBHOOK_VERIFICATION_KEY) {
@@ -120,6 +140,9 @@ export function loadChannelsConfig(rawEnv: Env = process.env): ChannelsConfig {
       ...(e.TWILIO_MESSAGING_SERVICE_SID ? { messagingServiceSid: e.TWILIO_MESSAGING_SERVICE_SID } : {}),
       ...(e.TWILIO_BASE_URL ? { baseUrl: e.TWILIO_BASE_URL } : {}),
       ...(config.publicBaseUrl ? { statusCallbackUrl: `${config.publicBaseUrl}/webhooks/twilio/status` } : {}),
+      ...(e.TWILIO_LOOKUP_SETTLE_SECONDS !== undefined
+        ? { lookupSettleMs: e.TWILIO_LOOKUP_SETTLE_SECONDS * 1000 }
+        : {}),
     };
   }
   if (requireTogether(env, ['LETTER_PROVIDER_URL', 'LETTER_PROVIDER_TOKEN'], problems)) {
@@ -149,7 +172,9 @@ export function loadChannelsConfig(rawEnv: Env = process.env): ChannelsConfig {
  */
 export function describeChannels(config: ChannelsConfig): Record<string, string> {
   return {
-    emailProvider: config.email ? `SendGrid${config.email.baseUrl ? ` at ${config.email.baseUrl}` : ''}` : 'SIMULATED',
+    emailProvider: config.email
+      ? `SendGrid${config.email.baseUrl ? ` at ${config.email.baseUrl}` : ''}${config.email.emailActivity ? ', lost sends looked up in Email Activity' : ', lost sends settled by a person'}`
+      : 'SIMULATED',
     smsProvider: config.sms ? `Twilio${config.sms.baseUrl ? ` at ${config.sms.baseUrl}` : ''}` : 'SIMULATED',
     letterProvider: config.letter ? `letter provider at ${new URL(config.letter.url).origin}` : 'SIMULATED',
     handoffDestination: config.handoff

@@ -169,6 +169,7 @@ const localStackEnvSchema = z.object({
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   FERRETDB_PORT: port.default(27017),
+  AMIABLE_RESTART_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(500),
 });
 
 export interface LocalStackConfig {
@@ -179,6 +180,8 @@ export interface LocalStackConfig {
   temporalCliPath?: string;
   ferretdbPath?: string;
   ports: { temporal: number; temporalUi: number; ferretdb: number };
+  /** First delay before a dead part is restarted (it doubles on each death in a row). */
+  restartDelayMs: number;
 }
 
 export function loadLocalStackConfig(env: Env = process.env): LocalStackConfig {
@@ -191,5 +194,6 @@ export function loadLocalStackConfig(env: Env = process.env): LocalStackConfig {
     temporalCliPath: parsed.TEMPORAL_CLI_PATH,
     ferretdbPath: parsed.FERRETDB_PATH,
     ports: { temporal: parsed.TEMPORAL_PORT, temporalUi: parsed.TEMPORAL_UI_PORT, ferretdb: parsed.FERRETDB_PORT },
+    restartDelayMs: parsed.AMIABLE_RESTART_DELAY_MS,
   };
 }

@@ -8,6 +8,7 @@
  * field or a malformed date is a reason, never an exception.
  */
 import { isCalendarDate, compareDates } from './dates';
+import { formatAmount, MAX_AMOUNT_CENTS } from './money';
 import { claimPrescription } from './prescription';
 import { CLAIM_TYPES, DEBTOR_KINDS, type CalendarDate, type Claim, type DebtorKind, type Invoice } from './types';
 
@@ -38,6 +39,7 @@ export function checkCollectability(claim: Claim, debtorKind: DebtorKind, today:
     ...invoiceListReasons(claim.invoices),
     ...currencyReasons(claim.currency),
     ...invoices.flatMap((invoice, index) => invoiceReasons(invoice, index, today)),
+    ...totalReasons(invoices),
     ...claimTypeReasons(claim.type, debtorKind),
     ...prescriptionReasons(claim, invoices, debtorKind, today),
   ];
@@ -97,7 +99,24 @@ function amountReasons(amountCents: unknown, index: number): CollectabilityReaso
   if (amountCents <= 0) {
     return [reason('liquide', 'amount_not_positive', path, `the amount must be positive, not ${amountCents} cents`)];
   }
+  if (amountCents > MAX_AMOUNT_CENTS) {
+    return [reason('liquide', 'amount_too_large', path, `the amount must be at most ${MAX_AMOUNT_TEXT}`)];
+  }
   return [];
+}
+
+const MAX_AMOUNT_TEXT = `${formatAmount(MAX_AMOUNT_CENTS)} (${MAX_AMOUNT_CENTS} cents)`;
+
+/** The balance is the invoices' sum: it must stay within the same bound as each of them. */
+function totalReasons(invoices: readonly unknown[]): CollectabilityReason[] {
+  const amounts = invoices.map((invoice) => fieldOf(invoice, 'amountCents'));
+  // An invoice refused on its own already says why; the sum is only meaningful over sound amounts.
+  if (!amounts.every((amount) => amountReasons(amount, 0).length === 0)) return [];
+  const total = (amounts as number[]).reduce((sum, amount) => sum + amount, 0);
+  if (total <= MAX_AMOUNT_CENTS) return [];
+  return [
+    reason('liquide', 'total_too_large', 'claim.invoices', `the invoices add up to more than ${MAX_AMOUNT_TEXT}`),
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@
  *   reminded again before its new date (an installment missed before the suspension stays missed).
  */
 import { addDays, compareDates, daysBetween } from './dates';
+import { formatCalendarDate } from './french-text';
 import type { Payment } from './money';
 import type { Policy } from './policies';
 import type { CalendarDate } from './types';
@@ -193,7 +194,7 @@ export function advancePlan(plan: PlanState, today: CalendarDate): PlanEvent[] {
   if (unpaidMissed.length >= rules.defaultAfterMissedInstallments) {
     reason = `${unpaidMissed.length} échéance(s) impayée(s) après le délai de grâce`;
   } else if (longUnpaid) {
-    reason = `échéance du ${longUnpaid.dueDate} impayée depuis plus de ${rules.defaultAfterDaysUnpaid} jours`;
+    reason = `échéance du ${formatCalendarDate(longUnpaid.dueDate)} impayée depuis plus de ${rules.defaultAfterDaysUnpaid} jours`;
   }
   if (reason !== null) {
     plan.outcome = 'defaulted';

@@ -28,17 +28,23 @@ export interface RegisteredLetterChoice {
 }
 
 export function registeredLetterForm(situation: RegisteredLetterSituation): RegisteredLetterChoice {
-  if (!situation.preferElectronic) return { form: 'lrar', reason: 'paper registered letter (LRAR) by configuration' };
-  if (!situation.hasEmail) return { form: 'lrar', reason: 'no e-mail address for an electronic registered letter' };
+  if (!situation.preferElectronic)
+    return { form: 'lrar', reason: 'lettre recommandée avec accusé de réception (LRAR), selon la configuration' };
+  if (!situation.hasEmail)
+    return { form: 'lrar', reason: 'LRAR : aucune adresse e-mail pour une lettre recommandée électronique' };
   if (situation.debtorKind === 'consumer') {
     const consent = situation.electronicConsentAt;
     if (!consent || Number.isNaN(consent.getTime()) || consent.getTime() > situation.at.getTime()) {
       return {
         form: 'lrar',
-        reason: 'consumer without prior express consent to electronic registered mail (CPCE L100): paper LRAR',
+        reason:
+          'LRAR : consommateur sans consentement préalable exprès à la lettre recommandée électronique (CPCE L100)',
       };
     }
-    return { form: 'lre', reason: 'electronic registered letter (LRE): consumer consented beforehand (CPCE L100)' };
+    return {
+      form: 'lre',
+      reason: 'lettre recommandée électronique (LRE) : consentement préalable du consommateur (CPCE L100)',
+    };
   }
-  return { form: 'lre', reason: 'electronic registered letter (LRE) to a professional' };
+  return { form: 'lre', reason: 'lettre recommandée électronique (LRE) à un professionnel' };
 }

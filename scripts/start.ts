@@ -4,8 +4,10 @@
  *   Temporal dev server (+ Web UI)  →  FerretDB  →  worker  →  API
  *
  * State lives in .data/ (or AMIABLE_DATA_DIR), so a second start finds the cases of the first.
- * TEMPORAL_ADDRESS / MONGODB_URI point at servers you run yourself instead. If any process dies,
- * everything is stopped and the reason printed: the stack is never left half-up.
+ * TEMPORAL_ADDRESS / MONGODB_URI point at servers you run yourself instead. A process that dies is
+ * restarted with backoff (the reason and its last log lines printed); one that keeps dying stops
+ * everything, loudly: the stack is never left half-up. SIGTERM or SIGINT stops everything in order,
+ * API first, servers last. `<data>/stack.json` names the current process of each part.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -14,7 +16,7 @@ import { ConfigError, loadConfig, loadLocalStackConfig, ROLES, type Role } from 
 import { isPortOpen, waitForPort } from './local-stack/ports';
 import { provisionTool, REPO_ROOT } from './local-stack/provision';
 import { ferretdbArgs, temporalDevServerArgs } from './local-stack/servers';
-import { Supervisor } from './local-stack/supervisor';
+import { DEFAULT_RESTART_POLICY, Supervisor } from './local-stack/supervisor';
 
 const say = (line: string): void => void process.stdout.write(`[start] ${line}\n`);
 
@@ -63,20 +65,57 @@ async function main(): Promise<void> {
   fs.mkdirSync(logDir, { recursive: true });
 
   let shuttingDown = false;
-  const supervisor = new Supervisor((name, detail) => {
-    process.stderr.write(`\n[start] ✖ ${name} stopped unexpectedly: ${detail}\n[start] stopping everything.\n`);
-    void shutdown(1);
-  });
+  const restartPolicy = {
+    ...DEFAULT_RESTART_POLICY,
+    initialDelayMs: stack.restartDelayMs,
+    maxDelayMs: Math.max(DEFAULT_RESTART_POLICY.maxDelayMs, stack.restartDelayMs),
+  };
+  const attemptedStart = new Set<string>();
+  const stateFile = path.join(dataDir, 'stack.json');
+  const writeState = (): void =>
+    fs.writeFileSync(stateFile, JSON.stringify({ pid: process.pid, services: supervisor.pids() }, null, 2));
+  const supervisor = new Supervisor(
+    (name, detail) => {
+      process.stderr.write(`\n[start] ✖ ${name} keeps failing: ${detail}\n[start] giving up, stopping everything.\n`);
+      void shutdown(1);
+    },
+    {
+      restart: restartPolicy,
+      onRestart: ({ name, detail, attempt, delayMs }) =>
+        process.stderr.write(
+          `\n[start] ↻ ${name} stopped unexpectedly: ${detail}\n[start] restarting ${name} in ${delayMs / 1000} s ` +
+            `(restart ${attempt}; more than ${restartPolicy.maxRestarts} deaths within ` +
+            `${restartPolicy.windowMs / 1000} s stops the stack).\n`,
+        ),
+      onSpawn: (name, pid) => {
+        if (attemptedStart.has(name)) say(`${name} restarted (pid ${pid ?? '?'}).`);
+        attemptedStart.add(name);
+        writeState();
+      },
+    },
+  );
   const shutdown = async (code: number): Promise<void> => {
     if (shuttingDown) return;
     shuttingDown = true;
     say('stopping…');
     await supervisor.stopAll();
+    fs.rmSync(stateFile, { force: true });
     say('stopped.');
     process.exit(code);
   };
-  process.on('SIGINT', () => void shutdown(0));
-  process.on('SIGTERM', () => void shutdown(0));
+  // npm forwards SIGTERM and SIGINT to its script, which `exec`s node (package.json): so a signal
+  // to npm's process, not only Ctrl-C to the terminal's group, stops everything in order. A second
+  // signal while stopping does not wait any more.
+  const onSignal = (): void => {
+    if (shuttingDown) {
+      supervisor.killAll();
+      process.exit(1);
+    }
+    void shutdown(0);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
   process.on('exit', () => supervisor.killAll());
 
   try {
@@ -132,13 +171,13 @@ async function main(): Promise<void> {
     supervisor.start({
       name: 'worker',
       command: process.execPath,
-      args: [path.join(REPO_ROOT, 'dist/worker/main.js')],
+      args: [path.join(__dirname, '../worker/main.js')],
       env,
     });
     const api = supervisor.start({
       name: 'api',
       command: process.execPath,
-      args: [path.join(REPO_ROOT, 'dist/api/main.js')],
+      args: [path.join(__dirname, '../api/main.js')],
       env,
     });
     const apiUrl = `http://${config.api.host === '0.0.0.0' ? 'localhost' : config.api.host}:${config.api.port}`;
@@ -161,7 +200,7 @@ async function main(): Promise<void> {
             '',
           ]
         : ['  API keys: from API_KEYS.', '']),
-      '  Ctrl-C stops everything.',
+      '  Ctrl-C (or SIGTERM to this process) stops everything. A part that dies is restarted.',
       '',
     ];
     process.stdout.write(`${lines.join('\n')}\n`);

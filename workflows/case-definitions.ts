@@ -18,6 +18,7 @@ import type {
 } from '../domain/case/actions';
 import type { ChannelClosedEvent, DebtorWroteEvent, FormalNoticeReceivedEvent } from '../domain/case/channel-events';
 import type { CancelPlanInput } from '../domain/case/installment-plan';
+import type { AlertAcknowledgement } from '../domain/case/alerts';
 
 export const CASE_WORKFLOW_TYPE = 'collectionCase';
 export const caseWorkflowId = (caseId: string): string => `case-${caseId}`;
@@ -35,6 +36,8 @@ export const pauseCaseUpdate = defineUpdate<CaseView, [PauseInput, Actor]>('paus
 export const resumeCaseUpdate = defineUpdate<CaseView, [Record<string, never>, Actor]>('resumeCase');
 export const cancelCaseUpdate = defineUpdate<CaseView, [CancelInput, Actor]>('cancelCase');
 export const cancelInstallmentPlanUpdate = defineUpdate<CaseView, [CancelPlanInput, Actor]>('cancelInstallmentPlan');
+/** POST /alerts/:id/acknowledge: the case stops counting the alert; "send it again" re-queues the message. */
+export const acknowledgeAlertUpdate = defineUpdate<CaseView, [AlertAcknowledgement, Actor]>('acknowledgeAlert');
 
 /** From the provider webhooks: a bounce or an opt-out closes a channel; an inbound SMS is a reply. */
 export const channelClosedSignal = defineSignal<[ChannelClosedEvent]>('channelClosed');

@@ -22,7 +22,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError, type RetryPolicy, type UpdateDefinition } from '@temporalio/common';
-import type { CaseActivities, CaseView, JournalDraft } from '../activities/contracts';
+import type { CaseActivities, CaseView, JournalDraft, RaisedAlert, SendMessageResult } from '../activities/contracts';
+import {
+  applyAlertAcknowledged,
+  openAlertKinds,
+  trackAlert,
+  validateAlertAcknowledgement,
+  type OpenAlert,
+} from '../domain/case/alerts';
 import * as rules from '../domain/case/actions';
 import { applyChannelClosed, applyDebtorWrote, applyFormalNoticeReceived } from '../domain/case/channel-events';
 import type { CaseEffect, InstallmentPlanStart, PlanSignal } from '../domain/case/effects';
@@ -43,6 +50,7 @@ import {
 import type { CaseInput, CaseState, InstallmentPlanAgreement, PendingContact, PlanContact } from '../domain/case/types';
 import { caseSnapshot } from '../domain/case/view';
 import {
+  acknowledgeAlertUpdate,
   agreeInstallmentPlanUpdate,
   cancelCaseUpdate,
   cancelInstallmentPlanUpdate,
@@ -61,7 +69,15 @@ import {
 } from './case-definitions';
 import type { installmentPlan } from './installment-plan';
 import { PLAN_WORKFLOW_TYPE, planControlSignal, planEventSignal, planPaymentSignal } from './plan-definitions';
-import { BalanceCents, CaseStage, CaseStatus, CreditorId, DebtorKind, NextActionAt } from './search-attributes';
+import {
+  BalanceCents,
+  CaseStage,
+  CaseStatus,
+  CreditorId,
+  DebtorKind,
+  NextActionAt,
+  OpenAlerts,
+} from './search-attributes';
 
 // Providers and the database come back; the idempotency keys make every retry safe.
 const RETRY: RetryPolicy = {
@@ -96,6 +112,12 @@ function planMessageDetails(contact: PlanContact, plan: InstallmentPlanAgreement
       : {}),
   };
 }
+
+/**
+ * Cases count their open manager alerts (the `OpenAlerts` search attribute, the Web UI's line) from
+ * this version on; histories from before raised alerts without counting them and replay so.
+ */
+export const OPEN_ALERTS_PATCH = 'open-alerts-kept';
 
 /** Long-lived cases start a fresh history, carrying their state, before it grows unwieldy. */
 const MAX_HISTORY_EVENTS = 5_000;
@@ -190,6 +212,11 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
     (cancel) => validateCancelPlan(state, cancel),
     (cancel, actor) => applyCancelPlan(state, cancel, now(), actor),
   );
+  handleAction(
+    acknowledgeAlertUpdate,
+    (ack) => validateAlertAcknowledgement(state, ack),
+    (ack) => applyAlertAcknowledged(state, ack, now()),
+  );
   setHandler(planEventSignal, (event) => change(() => applyPlanEvent(state, event, now())));
   setHandler(channelClosedSignal, (event) => change(() => applyChannelClosed(state, event, now())));
   setHandler(debtorWroteSignal, (event) => change(() => applyDebtorWrote(state, event, now())));
@@ -210,6 +237,15 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
     (cancel, actor) => rules.applyCancel(state, cancel, now(), actor),
   );
 
+  /** An alert raised by an effect or reported by an activity: open until a manager acknowledges it. */
+  function keepAlert(alert: OpenAlert): void {
+    if (!patched(OPEN_ALERTS_PATCH)) return;
+    change(() => {
+      trackAlert(state, alert);
+      return [];
+    });
+  }
+
   const journalDraft = (effect: CaseEffect & { kind: 'journal' }): JournalDraft => ({
     caseId: input.caseId,
     idempotencyKey: `${input.caseId}:journal:${nextSequence(state)}`,
@@ -228,7 +264,7 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
       if (!isTerminal(state.status) && stillWanted) state.pending.push({ ...contact, notBefore: now() });
       return;
     }
-    let result: { status: string; closeChannel?: boolean };
+    let result: Pick<SendMessageResult, 'status' | 'closeChannel' | 'alertRaised'>;
     try {
       result = await outbound.sendMessage({
         caseId: input.caseId,
@@ -251,6 +287,8 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
       result = { status: 'failed' };
     }
     change(() => recordContactResult(state, contact, result, now()));
+    const raised: RaisedAlert | undefined = result.alertRaised;
+    if (raised) keepAlert({ key: raised.idempotencyKey, kind: raised.kind, sendKey: messageKey(contact), contact });
   }
 
   /** (case, step, channel), or for a plan's message (case, plan, message, installment, channel). */
@@ -309,23 +347,33 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
               ...(effect.agentId ? { agentId: effect.agentId } : {}),
             });
             break;
-          case 'alert':
+          case 'alert': {
+            const idempotencyKey = `${input.caseId}:alert:${nextSequence(state)}`;
             await activities.raiseManagerAlert({
               caseId: input.caseId,
-              idempotencyKey: `${input.caseId}:alert:${nextSequence(state)}`,
+              idempotencyKey,
               kind: effect.alert,
               message: effect.message,
+              at: now(),
             });
+            keepAlert({ key: idempotencyKey, kind: effect.alert });
             break;
-          case 'handoff':
-            await outbound.handOffCase({
+          }
+          case 'reopen_send':
+            await activities.reopenUnknownSend({ caseId: input.caseId, idempotencyKey: effect.idempotencyKey });
+            break;
+          case 'handoff': {
+            const handed = await outbound.handOffCase({
               caseId: input.caseId,
               idempotencyKey: `${input.caseId}:handoff`,
               at: now(),
               statement: dossierStatement(state, now()),
               prescription: prescriptionOf(state, now()),
             });
+            if (handed.alertRaised)
+              keepAlert({ key: handed.alertRaised.idempotencyKey, kind: handed.alertRaised.kind });
             break;
+          }
           case 'start_installment_plan':
             await startPlanWorkflow(effect.start);
             break;
@@ -391,6 +439,11 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
       { key: DebtorKind, value: current.debtorKind },
       { key: NextActionAt, value: current.nextAction ? new Date(current.nextAction.at) : null },
     ]);
+    // Only cases that count alerts carry it: older histories replay the upsert they recorded.
+    if (state.openAlerts !== undefined) {
+      const kinds = openAlertKinds(state);
+      upsertSearchAttributes([{ key: OpenAlerts, value: kinds.length ? kinds : null }]);
+    }
     setCurrentDetails(current.summary);
     await activities.saveCaseProjection(current);
   }

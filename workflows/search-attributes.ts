@@ -11,6 +11,8 @@ export const BalanceCents = defineSearchAttributeKey('BalanceCents', SearchAttri
 export const CreditorId = defineSearchAttributeKey('CreditorId', SearchAttributeType.KEYWORD);
 export const DebtorKind = defineSearchAttributeKey('DebtorKind', SearchAttributeType.KEYWORD);
 export const NextActionAt = defineSearchAttributeKey('NextActionAt', SearchAttributeType.DATETIME);
+/** The kinds of the case's unacknowledged manager alerts, e.g. `OpenAlerts = "message_outcome_unknown"`. */
+export const OpenAlerts = defineSearchAttributeKey('OpenAlerts', SearchAttributeType.KEYWORD_LIST);
 
 // The installment-plan workflow's own attributes, e.g. `PlanNextInstallmentAt < "2027-03-01T00:00:00Z"`.
 export const CaseId = defineSearchAttributeKey('CaseId', SearchAttributeType.KEYWORD);
@@ -36,5 +38,6 @@ export const ALL_SEARCH_ATTRIBUTES = [
   CreditorId,
   DebtorKind,
   NextActionAt,
+  OpenAlerts,
   ...PLAN_SEARCH_ATTRIBUTES,
 ];

@@ -8,6 +8,7 @@
 import type { ClaimPrescription } from '../../domain/prescription';
 import type { Statement } from '../../domain/statement';
 import { formatAmount } from '../../domain/money';
+import { channelName } from '../../domain/french-text';
 import type { CaseRecord } from '../../models/case-record';
 import type { JournalEntry } from '../../models/journal-entry';
 import type { StoredDocument } from '../../models/document';
@@ -29,6 +30,12 @@ export interface DossierSources {
   prescription?: ClaimPrescription;
   at: Date;
 }
+
+const LETTER_FORMS: Readonly<Record<string, string>> = {
+  lrar: 'lettre recommandée avec accusé de réception (LRAR)',
+  lre: 'lettre recommandée électronique (LRE)',
+  ordinary: 'lettre simple',
+};
 
 const PARIS_TIME = new Intl.DateTimeFormat('fr-FR', {
   timeZone: 'Europe/Paris',
@@ -261,7 +268,7 @@ export function buildSummary(manifest: DossierManifest): SummaryDocument {
         paragraphs: manifest.formalNotices.length
           ? manifest.formalNotices.map(
               (notice) =>
-                `Envoyée le ${PARIS_TIME.format(new Date(notice.sentAt))} par ${notice.form ?? notice.channel}` +
+                `Envoyée le ${PARIS_TIME.format(new Date(notice.sentAt))} par ${LETTER_FORMS[notice.form ?? ''] ?? channelName(notice.channel ?? 'letter')}` +
                 ` (${notice.status === 'simulated' ? 'envoi simulé' : 'envoyée'})` +
                 (notice.providerReference ? `, référence ${notice.providerReference}` : '') +
                 (notice.document ? `, document ${notice.document.filename} (SHA-256 ${notice.document.sha256})` : '') +

@@ -16,6 +16,8 @@ export interface HttpLetterOptions {
  */
 export class HttpLetterTransport implements MessageTransport {
   readonly simulated = false;
+  /** The interface's contract: a repeat of an `Idempotency-Key` is answered, not posted again. */
+  readonly resendIsIdempotent = true;
 
   constructor(private readonly options: HttpLetterOptions) {}
 

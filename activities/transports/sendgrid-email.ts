@@ -1,6 +1,13 @@
 import { Client } from '@sendgrid/client';
 import { MailService, type MailDataRequired } from '@sendgrid/mail';
-import { noAnswer, PermanentDeliveryError, type MessageTransport, type OutboundMessage } from './transport';
+import {
+  noAnswer,
+  PermanentDeliveryError,
+  type MessageTransport,
+  type OutboundMessage,
+  type SendLookup,
+  type SendLookupResult,
+} from './transport';
 
 export interface SendGridEmailOptions {
   apiKey: string;
@@ -11,6 +18,12 @@ export interface SendGridEmailOptions {
   /** SendGrid validates the request and answers as usual, but delivers nothing. */
   sandboxMode?: boolean;
   timeoutMs?: number;
+  /**
+   * The account has the Email Activity API (a paid add-on, and a key with its scope): a send left
+   * unsettled by a crash is looked up by its custom arg `idempotencyKey`. The feed lags behind
+   * the sends, so "not there" is believed only `settleMs` after the call started.
+   */
+  emailActivity?: { settleMs: number };
 }
 
 /** The header SendGrid gives the id that its Event Webhook events carry as `sg_message_id`. */
@@ -35,9 +48,13 @@ interface SendGridErrorItem {
 export class SendGridEmailTransport implements MessageTransport {
   readonly simulated = false;
   private readonly mail: MailService;
+  private readonly client: Client;
+  readonly lookupSettleMs: number;
 
   constructor(private readonly options: SendGridEmailOptions) {
     const client = new Client();
+    this.client = client;
+    this.lookupSettleMs = options.emailActivity?.settleMs ?? 0;
     // setApiKey resets the base URL to the region's host, so the override has to come after it.
     client.setApiKey(options.apiKey);
     if (options.baseUrl) client.setDefaultRequest('baseUrl', options.baseUrl);
@@ -78,6 +95,36 @@ export class SendGridEmailTransport implements MessageTransport {
     });
     const id: unknown = response.headers?.[MESSAGE_ID_HEADER];
     return typeof id === 'string' && id !== '' ? { providerMessageId: id } : {};
+  }
+
+  /**
+   * Email Activity API, `GET /v3/messages` filtered on the custom arg (the feed's query language
+   * calls them `unique_args`). A message it lists was taken by SendGrid, whatever became of it since.
+   */
+  async lookup(query: SendLookup): Promise<SendLookupResult> {
+    const activity = this.options.emailActivity;
+    if (!activity) return { outcome: 'cannot_tell', reason: 'API Email Activity de SendGrid non activée' };
+    const filter = `unique_args['idempotencyKey']="${query.idempotencyKey.replace(/["\\]/g, '\\$&')}"`;
+    let body: unknown;
+    try {
+      [, body] = await this.client.request({ method: 'GET', url: '/v3/messages', qs: { limit: 10, query: filter } });
+    } catch (error) {
+      const status = isResponseError(error) ? error.code : undefined;
+      // No add-on, or a key without its scope: asking again will not help, a person must look.
+      if (status === 400 || status === 401 || status === 403 || status === 404) {
+        return { outcome: 'cannot_tell', reason: `API Email Activity de SendGrid : réponse ${status}` };
+      }
+      throw new Error(`sendgrid email activity: ${status ?? 'no answer'}, will be asked again`);
+    }
+    const messages = (body as { messages?: unknown } | null)?.messages;
+    if (!Array.isArray(messages)) throw new Error('sendgrid email activity: unexpected answer, will be asked again');
+    const [message] = messages as { msg_id?: unknown }[];
+    if (message) {
+      // The feed's msg_id is the X-Message-Id the send answered, followed by ".filter…" per recipient.
+      const id = typeof message.msg_id === 'string' ? message.msg_id.split('.')[0] : undefined;
+      return { outcome: 'found', ...(id ? { providerMessageId: id } : {}) };
+    }
+    return { outcome: 'not_found' };
   }
 }
 

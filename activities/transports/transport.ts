@@ -42,7 +42,44 @@ export interface MessageTransport {
    * quote the address or the content: they end up in logs.
    */
   send(message: OutboundMessage): Promise<{ providerMessageId?: string }>;
+  /**
+   * The provider drops a repeat of a request with the same `idempotencyKey` (the letter provider's
+   * `Idempotency-Key`, by the interface's contract): a send whose outcome is unknown is simply sent
+   * again under its key, and the provider keeps one.
+   */
+  readonly resendIsIdempotent?: boolean;
+  /**
+   * Asks the provider whether it has a message that a crash or a lost answer left unsettled.
+   * Throws when the question could not be asked (network, 429, 5xx): it is asked again later.
+   * Absent: the provider cannot be asked, and a person settles the send.
+   */
+  lookup?(query: SendLookup): Promise<SendLookupResult>;
+  /**
+   * How long after a call started the provider's records may still not show it (SendGrid's
+   * activity feed lags): a `not_found` before then is not believed, the question is asked again.
+   */
+  readonly lookupSettleMs?: number;
 }
+
+/** What the lost call sent: enough for a provider to find it by its key, or by recipient, text and time. */
+export interface SendLookup {
+  idempotencyKey: string;
+  caseId: string;
+  to: string;
+  body: string;
+  /** When the call started (the worker's clock): the provider cannot have it from before. */
+  sentAfter: Date;
+}
+
+/**
+ * - `found`: the provider took it (it left; `providerMessageId` when the provider tells it).
+ * - `not_found`: the provider's records do not show it (believed once `lookupSettleMs` passed).
+ * - `cannot_tell`: the provider offers no way to ask (not enabled, refused): a person must check.
+ */
+export type SendLookupResult =
+  | { outcome: 'found'; providerMessageId?: string }
+  | { outcome: 'not_found' }
+  | { outcome: 'cannot_tell'; reason: string };
 
 export type PermanentReason = 'invalid_recipient' | 'opted_out' | 'rejected';
 

@@ -1,6 +1,13 @@
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient';
-import { noAnswer, PermanentDeliveryError, type MessageTransport, type OutboundMessage } from './transport';
+import {
+  noAnswer,
+  PermanentDeliveryError,
+  type MessageTransport,
+  type OutboundMessage,
+  type SendLookup,
+  type SendLookupResult,
+} from './transport';
 
 export interface TwilioSmsOptions {
   accountSid: string;
@@ -14,7 +21,15 @@ export interface TwilioSmsOptions {
   /** A local stand-in (http://127.0.0.1:4011) instead of https://api.twilio.com. */
   baseUrl?: string;
   timeoutMs?: number;
+  /**
+   * How long after a call started a message list without it is believed (default 2 minutes):
+   * longer than a request can stay in flight, so that a call still under way is not missed.
+   */
+  lookupSettleMs?: number;
 }
+
+/** A message created a little before the worker's clock said the call started is still ours. */
+const CLOCK_SKEW_MS = 60_000;
 
 /** The recipient replied STOP (or is on the account's opt-out list): their choice, not a bad number. */
 const OPTED_OUT = 21610;
@@ -57,12 +72,14 @@ export class TwilioSmsTransport implements MessageTransport {
   readonly simulated = false;
   private readonly client: twilio.Twilio;
   private readonly sender: { messagingServiceSid: string } | { from: string };
+  readonly lookupSettleMs: number;
 
   constructor(private readonly options: TwilioSmsOptions) {
     if (options.messagingServiceSid) this.sender = { messagingServiceSid: options.messagingServiceSid };
     else if (options.from) this.sender = { from: options.from };
     else throw new Error('twilio: a from number or a messaging service SID is required');
     const timeout = options.timeoutMs ?? 30_000;
+    this.lookupSettleMs = options.lookupSettleMs ?? 120_000;
     this.client = twilio(options.accountSid, options.authToken, {
       // Temporal retries with backoff; the client's own 429 retries would only hide the wait.
       autoRetry: false,
@@ -83,6 +100,27 @@ export class TwilioSmsTransport implements MessageTransport {
         throw classifyTwilioError(error);
       });
     return created.sid ? { providerMessageId: created.sid } : {};
+  }
+
+  /**
+   * Twilio keeps no key of ours on a message: the account's messages to this number (newest
+   * first; the list is read-after-write consistent) are matched by text and creation time.
+   * Filtering on DateSent would miss a message still queued, whose date_sent is empty.
+   */
+  async lookup(query: SendLookup): Promise<SendLookupResult> {
+    const messages = await this.client.messages
+      .list({ to: query.to, ...('from' in this.sender ? { from: this.sender.from } : {}), limit: 50 })
+      .catch((error: unknown) => {
+        const status = isRestError(error) ? error.status : 'no answer';
+        throw new Error(`twilio message list: ${status}, will be asked again`);
+      });
+    const since = query.sentAfter.getTime() - CLOCK_SKEW_MS;
+    const match = messages.find(
+      (message) =>
+        message.body === query.body && message.dateCreated instanceof Date && message.dateCreated.getTime() >= since,
+    );
+    if (match) return { outcome: 'found', ...(match.sid ? { providerMessageId: match.sid } : {}) };
+    return { outcome: 'not_found' };
   }
 }
 

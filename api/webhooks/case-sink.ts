@@ -24,7 +24,7 @@ import {
   formalNoticeReceivedSignal,
 } from '../../workflows/case-definitions';
 import { parisDateOf } from '../../domain/dates';
-import type { InboundEvent, InboundSink } from './inbound-events';
+import type { InboundEvent, InboundOutcome, InboundSink } from './inbound-events';
 
 /** Twilio error codes that say the number will never take an SMS from us. */
 const SMS_DEAD_NUMBER_CODES = new Set(['21211', '21612', '21614', '30005', '30006']);
@@ -48,6 +48,12 @@ const LETTER_SUMMARY: Readonly<Record<LetterEventInput['event'], string>> = {
   returned_undeliverable: 'courrier retourné : destinataire inconnu à l’adresse (pli non distribuable)',
   refused_by_recipient: 'courrier refusé par le destinataire (la présentation vaut notification)',
   not_collected: 'courrier non réclamé à l’issue du délai de mise en instance',
+};
+
+/** SendGrid's bounce types, in the journal's language. */
+const BOUNCE_TYPES: Readonly<Record<string, string>> = {
+  bounce: 'rejet définitif',
+  blocked: 'refus temporaire du serveur destinataire',
 };
 
 const EMAIL_SUMMARY: Readonly<Record<EmailEvent['event'], string | undefined>> = {
@@ -128,14 +134,32 @@ export function createCaseInboundSink(dependencies: CaseSinkDependencies): Inbou
     await signal(caseId, channelClosedSignal, event);
   }
 
-  async function emailEvent(event: EmailEvent): Promise<void> {
+  /**
+   * The case of the message an e-mail event is about. Our custom args carry the idempotency key,
+   * claimed in `message_sends` before SendGrid ever saw the message, so an event naming a key that
+   * was never claimed (or claimed for another case) is about no message we sent: `unknown`, even
+   * though it is signed, and even if the case exists. An event with no reference of ours at all is
+   * another sender's on the same account: `ignored`. The provider's message id is not required to
+   * match the stored one: an event from an attempt we believed lost is evidence of what left.
+   */
+  async function caseOfEmail(event: EmailEvent): Promise<string | 'unknown' | 'ignored'> {
+    if (event.idempotencyKey) {
+      const send = await Sends.findOne({ idempotencyKey: event.idempotencyKey }, { caseId: 1 }).lean();
+      if (!send || (event.caseId && event.caseId !== send.caseId)) return 'unknown';
+      return send.caseId;
+    }
+    const byMessageId = await caseOfSend(event.providerMessageId);
+    if (byMessageId && (!event.caseId || event.caseId === byMessageId)) return byMessageId;
+    return event.caseId || byMessageId ? 'unknown' : 'ignored';
+  }
+
+  async function emailEvent(event: EmailEvent): Promise<InboundOutcome> {
     const summary = EMAIL_SUMMARY[event.event];
-    if (!summary) return;
-    let caseId = event.caseId && (await Records.exists({ caseId: event.caseId })) ? event.caseId : undefined;
-    caseId ??= await caseOfSend(event.providerMessageId);
-    if (!caseId) {
-      logger.info({ provider: 'sendgrid', event: event.event }, 'event for no known case: ignored');
-      return;
+    if (!summary) return 'accepted';
+    const caseId = await caseOfEmail(event);
+    if (caseId === 'unknown' || caseId === 'ignored') {
+      logger.warn({ provider: 'sendgrid', event: event.event, outcome: caseId }, 'event for no message we sent');
+      return caseId;
     }
     await journalOnce({
       caseId,
@@ -143,21 +167,23 @@ export function createCaseInboundSink(dependencies: CaseSinkDependencies): Inbou
       at: event.at,
       type: 'delivery_event',
       channel: 'email',
-      summary: event.bounceType ? `${summary} [${event.bounceType}]` : summary,
+      summary: event.bounceType ? `${summary} [${BOUNCE_TYPES[event.bounceType] ?? event.bounceType}]` : summary,
       ...(event.providerMessageId ? { providerMessageId: event.providerMessageId } : {}),
       actor: event.event === 'unsubscribed' || event.event === 'spam_report' ? 'debtor' : 'system',
     });
     // A "blocked" bounce is the receiving server refusing for now (reputation, rate): not a dead address.
     const why = event.bounceType === 'blocked' ? undefined : EMAIL_CLOSURE[event.event];
     if (why) await closeChannel(caseId, { channel: 'email', why, providerEventId: `sendgrid:${event.eventId}` });
+    return 'accepted';
   }
 
-  async function smsStatus(event: SmsStatus): Promise<void> {
-    if (!['delivered', 'undelivered', 'failed', 'read'].includes(event.status)) return;
+  async function smsStatus(event: SmsStatus): Promise<InboundOutcome> {
+    if (!['delivered', 'undelivered', 'failed', 'read'].includes(event.status)) return 'accepted';
+    // A status callback names the message by its SID only, which we store once Twilio returns it.
     const caseId = await caseOfSend(event.providerMessageId);
     if (!caseId) {
-      logger.info({ provider: 'twilio', status: event.status }, 'status for no known message: ignored');
-      return;
+      logger.warn({ provider: 'twilio', status: event.status }, 'status for no message we sent');
+      return 'unknown';
     }
     const code = event.errorCode ? ` (erreur Twilio ${event.errorCode})` : '';
     await journalOnce({
@@ -179,6 +205,7 @@ export function createCaseInboundSink(dependencies: CaseSinkDependencies): Inbou
     } else if (event.errorCode && SMS_DEAD_NUMBER_CODES.has(event.errorCode)) {
       await closeChannel(caseId, { channel: 'sms', why: 'invalid_recipient', providerEventId });
     }
+    return 'accepted';
   }
 
   /**
@@ -223,7 +250,7 @@ export function createCaseInboundSink(dependencies: CaseSinkDependencies): Inbou
           at: event.at,
           type: 'debtor_reply',
           channel: 'sms',
-          summary: 'Message du débiteur reçu par sms (dossier clos)',
+          summary: 'Message du débiteur reçu par SMS (dossier clos)',
           actor: 'debtor',
           body: event.body,
         });
@@ -236,14 +263,14 @@ export function createCaseInboundSink(dependencies: CaseSinkDependencies): Inbou
    * so the handoff dossier lists it under the mise en demeure it proves. A letter returned as
    * undeliverable closes the postal channel; a refused or uncollected one was still presented.
    */
-  async function letterEvent(event: LetterEventInput): Promise<void> {
+  async function letterEvent(event: LetterEventInput): Promise<InboundOutcome> {
     const send = await Sends.findOne(
       { idempotencyKey: event.idempotencyKey },
       { caseId: 1, stage: 1, providerMessageId: 1 },
     ).lean();
     if (!send) {
-      logger.info({ provider: 'letter', event: event.event }, 'event for no letter we sent: ignored');
-      return;
+      logger.warn({ provider: 'letter', event: event.event }, 'event for no letter we sent');
+      return 'unknown';
     }
     const providerMessageId = send.providerMessageId ?? event.trackingNumber;
     await journalOnce({
@@ -271,10 +298,11 @@ export function createCaseInboundSink(dependencies: CaseSinkDependencies): Inbou
         providerEventId: `letter:${event.eventId}`,
       });
     }
+    return 'accepted';
   }
 
   return {
-    async accept(event: InboundEvent): Promise<void> {
+    async accept(event: InboundEvent): Promise<InboundOutcome | void> {
       if (event.kind === 'email_event') return emailEvent(event);
       if (event.kind === 'sms_status') return smsStatus(event);
       if (event.kind === 'letter_event') return letterEvent(event);

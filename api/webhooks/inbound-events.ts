@@ -89,11 +89,19 @@ export interface LetterEvent {
 }
 
 /**
+ * What the sink made of an event: `accepted` (on file, or of a kind that needs nothing), `ignored`
+ * (not about us: no reference of ours in it, e.g. another application's e-mail on a shared
+ * SendGrid account) or `unknown` (it names a message of ours that was never sent: refused, never
+ * journaled). Nothing returned means accepted.
+ */
+export type InboundOutcome = 'accepted' | 'ignored' | 'unknown';
+
+/**
  * Must be idempotent by `eventId`: providers redeliver on any 5xx or timeout, and a batch that failed
  * half-way is redelivered whole.
  */
 export interface InboundSink {
-  accept(event: InboundEvent): Promise<void>;
+  accept(event: InboundEvent): Promise<InboundOutcome | void>;
 }
 
 /**

@@ -22,6 +22,13 @@ const refusals = {
     description: '`not_found`: this provider is not configured, so the endpoint does not exist',
     content: { 'application/json': { schema: errorBody } },
   },
+  422: {
+    description:
+      '`unprocessable`: signed, but every event names a message we never sent (a misdirected webhook): nothing ' +
+      'is recorded. In a request that also holds known events, those are recorded and the others dropped (counted ' +
+      'as `unknown`).',
+    content: { 'application/json': { schema: errorBody } },
+  },
   503: {
     description:
       '`unavailable`: the event could not be recorded now; the provider delivers it again (idempotent by event id)',
@@ -29,7 +36,11 @@ const refusals = {
   },
 };
 
-const accepted = z.object({ accepted: z.number().int(), ignored: z.number().int() });
+const accepted = z.object({
+  accepted: z.number().int(),
+  ignored: z.number().int().meta({ description: 'Events of no use to us, or another sender’s on the account' }),
+  unknown: z.number().int().meta({ description: 'Events naming a message we never sent: dropped, not journaled' }),
+});
 const twilioForm = z
   .record(z.string(), z.string())
   .meta({ description: 'Twilio’s form parameters, as Twilio sends them' });

@@ -7,7 +7,7 @@ import express, { type ErrorRequestHandler, type Request, type RequestHandler, t
 import type { Logger } from '../../observability/logger';
 import { ApiError, type FieldProblem } from '../errors';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyBody } from '../../activities/transports/hmac-signature';
-import type { InboundEvent, InboundSink } from './inbound-events';
+import type { InboundEvent, InboundOutcome, InboundSink } from './inbound-events';
 import { parseLetterEvents } from './letters';
 import {
   createSendgridVerifier,
@@ -48,6 +48,8 @@ export const WEBHOOK_PATHS = {
 } as const;
 
 const SENDGRID_BODY_LIMIT = '1mb';
+/** As the API's own 503 (api/app.ts); providers that read it retry no sooner. */
+const WEBHOOK_RETRY_AFTER_SECONDS = 5;
 const TWILIO_BODY_LIMIT = '64kb';
 
 type Endpoint = 'sendgrid.events' | 'twilio.status' | 'twilio.incoming' | 'letters.events';
@@ -67,22 +69,60 @@ export function createWebhookRouter(options: WebhookRouterOptions): express.Rout
   };
 
   const refuse = (res: Response, error: ApiError) => {
+    if (error.code === 'unavailable') res.set('Retry-After', String(WEBHOOK_RETRY_AFTER_SECONDS));
     res.status(error.status).json(error.toBody());
   };
 
-  /** In order, one at a time: the sink is idempotent, so a batch that fails half-way is redelivered whole. */
-  async function deliver(endpoint: Endpoint, res: Response, events: readonly InboundEvent[]): Promise<boolean> {
-    for (const event of events) {
+  /**
+   * In order, one at a time: the sink is idempotent, so a batch that fails half-way is redelivered
+   * whole. Events that name a message we never sent are dropped (never journaled) and logged.
+   * False when an answer was sent: the sink failed (503), or nothing in the request was known (422).
+   *
+   * Why 422 only when nothing is known: providers redeliver on any non-2xx (SendGrid for 24 hours),
+   * so refusing a batch that holds good events would replay them for nothing, and an event naming
+   * a key we never claimed cannot become known later (keys are claimed before the provider is
+   * called). A request with nothing of ours in it, though, is a misdirected webhook (another
+   * environment's, a test account's) that someone must see in the provider's console.
+   */
+  async function deliver(
+    endpoint: Endpoint,
+    res: Response,
+    events: readonly InboundEvent[],
+    unknownProblem: (event: InboundEvent, position: number) => FieldProblem,
+  ): Promise<{ ignored: number; unknown: number } | false> {
+    const unknown: FieldProblem[] = [];
+    let accepted = 0;
+    let ignored = 0;
+    for (const [position, event] of events.entries()) {
+      let outcome: InboundOutcome | void;
       try {
-        await sink.accept(event);
+        outcome = await sink.accept(event);
       } catch (error) {
         log(endpoint, 'unavailable', { errName: (error as Error | null)?.name ?? typeof error });
         refuse(res, new ApiError('unavailable', 'the event could not be recorded now: deliver it again later'));
         return false;
       }
+      if (outcome === 'unknown') unknown.push(unknownProblem(event, position));
+      else if (outcome === 'ignored') ignored += 1;
+      else accepted += 1;
     }
-    return true;
+    if (unknown.length > 0 && accepted === 0) {
+      log(endpoint, 'unknown', { unknown: unknown.length, ignored });
+      refuse(
+        res,
+        new ApiError(
+          'unprocessable',
+          `${unknown[0]!.path}: ${unknown[0]!.reason}${unknown.length > 1 ? ` (and ${unknown.length - 1} more)` : ''}`,
+          unknown,
+        ),
+      );
+      return false;
+    }
+    if (unknown.length > 0) log(endpoint, 'partly unknown', { unknown: unknown.length });
+    return { ignored, unknown: unknown.length };
   }
+
+  const NEVER_SENT = 'names no message we sent: dropped, not journaled';
 
   /** A body parser ahead of us would have consumed the stream: the bytes SendGrid signed are gone. */
   function misplaced(endpoint: Endpoint, res: Response): void {
@@ -123,9 +163,15 @@ export function createWebhookRouter(options: WebhookRouterOptions): express.Rout
           log(endpoint, 'validation_failed', { problems: parsed.problems.length });
           return refuse(res, invalid(parsed.problems));
         }
-        if (!(await deliver(endpoint, res, parsed.events))) return;
-        log(endpoint, 'accepted', { accepted: parsed.events.length, ignored: parsed.ignored });
-        res.status(200).json({ accepted: parsed.events.length, ignored: parsed.ignored });
+        const delivered = await deliver(endpoint, res, parsed.events, (event) => ({
+          path: `body[sg_event_id=${event.eventId}]`,
+          reason: NEVER_SENT,
+        }));
+        if (!delivered) return;
+        const accepted = parsed.events.length - delivered.ignored - delivered.unknown;
+        const ignored = parsed.ignored + delivered.ignored;
+        log(endpoint, 'accepted', { accepted, ignored, unknown: delivered.unknown });
+        res.status(200).json({ accepted, ignored, unknown: delivered.unknown });
       },
     );
   } else {
@@ -162,7 +208,8 @@ export function createWebhookRouter(options: WebhookRouterOptions): express.Rout
           log(endpoint, 'validation_failed', { problems: parsed.problems.length });
           return refuse(res, invalid(parsed.problems));
         }
-        if (parsed.event && !(await deliver(endpoint, res, [parsed.event]))) return;
+        const unknownSid = () => ({ path: 'body.MessageSid', reason: NEVER_SENT });
+        if (parsed.event && !(await deliver(endpoint, res, [parsed.event], unknownSid))) return;
         log(endpoint, parsed.event ? 'accepted' : 'ignored');
         answer(res);
       };
@@ -222,9 +269,14 @@ export function createWebhookRouter(options: WebhookRouterOptions): express.Rout
           log(endpoint, 'validation_failed', { problems: parsed.problems.length });
           return refuse(res, invalid(parsed.problems));
         }
-        if (!(await deliver(endpoint, res, parsed.events))) return;
-        log(endpoint, 'accepted', { accepted: parsed.events.length });
-        res.status(200).json({ accepted: parsed.events.length, ignored: 0 });
+        const delivered = await deliver(endpoint, res, parsed.events, (_event, position) => ({
+          path: `body.events[${position}].reference`,
+          reason: NEVER_SENT,
+        }));
+        if (!delivered) return;
+        const accepted = parsed.events.length - delivered.ignored - delivered.unknown;
+        log(endpoint, 'accepted', { accepted, unknown: delivered.unknown });
+        res.status(200).json({ accepted, ignored: delivered.ignored, unknown: delivered.unknown });
       },
     );
   } else {

@@ -7,7 +7,9 @@
  * never reaches the history), and an `apply…` that changes the state and returns the effects.
  */
 import { addDays, compareDates, daysBetween, isCalendarDate } from '../dates';
+import { channelName, formatCalendarDate, formatEuros, formatParisDate, formatParisDateTime } from '../french-text';
 import type { CaseEffect, JournalNote } from './effects';
+import { isReachable } from './reachability';
 import {
   balanceCents,
   endCurrentPlan,
@@ -193,8 +195,8 @@ export function applyPayment(state: CaseState, input: PaymentInput, now: IsoInst
       type: 'payment_recorded',
       channel: 'api',
       summary:
-        `Paiement ${input.reference} de ${input.amountCents} centimes du ${input.paidAt}` +
-        (state.overpaidCents > 0 ? ` (trop-perçu : ${state.overpaidCents} centimes)` : ''),
+        `Paiement ${input.reference} de ${formatEuros(input.amountCents)} du ${formatCalendarDate(input.paidAt)}` +
+        (state.overpaidCents > 0 ? ` (trop-perçu : ${formatEuros(state.overpaidCents)})` : ''),
       actor: actorOf(actor),
     }),
   ];
@@ -256,7 +258,7 @@ export function applyPromise(state: CaseState, input: PromiseInput, now: IsoInst
     note(state, now, 'Promesse de paiement', {
       type: 'promise_recorded',
       channel: 'api',
-      summary: `Promesse de ${input.amountCents} centimes pour le ${input.promisedDate}`,
+      summary: `Promesse de ${formatEuros(input.amountCents)} pour le ${formatCalendarDate(input.promisedDate)}`,
       actor: actorOf(actor),
     }),
   ];
@@ -285,7 +287,7 @@ export function applyReply(state: CaseState, input: ReplyInput, now: IsoInstant,
     note(state, now, 'Réponse du débiteur', {
       type: 'debtor_reply',
       channel: input.channel === 'phone' || input.channel === 'web' ? 'api' : input.channel,
-      summary: `Réponse reçue (${input.channel}) ; relances automatiques suspendues jusqu'au ${todayOf(state.holdUntil)}`,
+      summary: `Réponse reçue (${channelName(input.channel)}) ; relances automatiques suspendues jusqu'au ${formatParisDate(state.holdUntil)}`,
       actor: actorOf(actor),
       sealedText: input.message,
     }),
@@ -311,6 +313,15 @@ export function validateCallOutcome(state: CaseState, input: CallOutcomeInput, n
     if (Date.parse(input.callbackAt!) <= Date.parse(now)) unprocessable('callbackAt', 'must be in the future');
   }
 }
+
+const CALL_OUTCOME_NAMES: Record<CallOutcome, string> = {
+  reached: 'débiteur joint',
+  no_answer: 'pas de réponse',
+  voicemail: 'message laissé sur le répondeur',
+  wrong_number: 'numéro erroné',
+  refused: 'refus de parler',
+  callback_requested: 'rappel demandé',
+};
 
 export function applyCallOutcome(state: CaseState, input: CallOutcomeInput, now: IsoInstant): CaseEffect[] {
   const effects: CaseEffect[] = [];
@@ -339,9 +350,9 @@ export function applyCallOutcome(state: CaseState, input: CallOutcomeInput, now:
       type: 'call_outcome',
       channel: 'call',
       summary:
-        `Appel : ${input.outcome}` +
+        `Appel : ${CALL_OUTCOME_NAMES[input.outcome]}` +
         (input.outcome === 'wrong_number' ? ' ; téléphone et SMS fermés' : '') +
-        (input.callbackAt ? ` ; rappel prévu le ${input.callbackAt}` : ''),
+        (input.callbackAt ? ` ; rappel prévu le ${formatParisDateTime(input.callbackAt)}` : ''),
       actor: { role: 'agent', id: input.agentId },
       ...(input.notes ? { sealedText: input.notes } : {}),
     }),
@@ -411,7 +422,7 @@ export function applyDisputeResolution(
   const effects = [
     journal(
       input.outcome === 'adjusted'
-        ? `Contestation partiellement fondée : principal ramené à ${input.adjustedAmountCents} centimes`
+        ? `Contestation partiellement fondée : principal ramené à ${formatEuros(input.adjustedAmountCents!)}`
         : 'Contestation rejetée : reprise des relances',
     ),
   ];
@@ -486,7 +497,11 @@ export function validateInstallmentPlan(
 
 /** Agreements are confirmed in writing: by e-mail, else by letter, else by SMS. */
 export function planChannel(state: CaseState): 'email' | 'letter' | 'sms' | null {
-  return (['email', 'letter', 'sms'] as const).find((channel) => !state.optedOut.includes(channel)) ?? null;
+  return (
+    (['email', 'letter', 'sms'] as const).find(
+      (channel) => !state.optedOut.includes(channel) && isReachable(state, channel),
+    ) ?? null
+  );
 }
 
 /**
@@ -589,7 +604,7 @@ export function applyPause(state: CaseState, input: PauseInput, now: IsoInstant,
     note(state, now, 'Dossier suspendu', {
       type: 'case_paused',
       channel: 'api',
-      summary: input.until ? `Dossier suspendu jusqu'au ${input.until}` : 'Dossier suspendu',
+      summary: input.until ? `Dossier suspendu jusqu'au ${formatParisDateTime(input.until)}` : 'Dossier suspendu',
       actor: actorOf(actor),
       sealedText: input.reason,
     }),

@@ -6,7 +6,8 @@
  */
 import type { CaseEffect } from './effects';
 import { addDays, maxDate } from '../dates';
-import { isTerminal, policyOf, todayOf } from './state';
+import { channelName, formatCalendarDate, formatParisDate } from '../french-text';
+import { isTerminal, policyOf } from './state';
 import type { CalendarDate, CaseState, IsoInstant, SealedText } from './types';
 
 /** Enough to absorb a provider's retries; the state must not grow with every event. */
@@ -56,7 +57,7 @@ export function applyChannelClosed(state: CaseState, event: ChannelClosedEvent, 
       note: {
         type: 'channel_closed',
         channel: event.channel,
-        summary: `${event.channel} fermé : ${WHY[event.why]} (événement ${event.providerEventId})`,
+        summary: `${channelName(event.channel)} fermé : ${WHY[event.why]} (événement ${event.providerEventId})`,
         actor: { role: event.why === 'opted_out' || event.why === 'spam_report' ? 'debtor' : 'system' },
       },
     },
@@ -66,7 +67,7 @@ export function applyChannelClosed(state: CaseState, event: ChannelClosedEvent, 
     effects.push({
       kind: 'alert',
       alert: 'no_written_channel',
-      message: 'no written channel left to reach the debtor',
+      message: 'plus aucun canal écrit (e-mail, SMS, courrier) pour joindre le débiteur',
     });
   }
   return effects;
@@ -76,10 +77,10 @@ export function applyChannelClosed(state: CaseState, event: ChannelClosedEvent, 
 export function applyDebtorWrote(state: CaseState, event: DebtorWroteEvent, now: IsoInstant): CaseEffect[] {
   if (!firstSighting(state, event.providerEventId)) return [];
   const effects: CaseEffect[] = [];
-  let summary = `Message du débiteur reçu par ${event.channel}`;
+  let summary = `Message du débiteur reçu par ${channelName(event.channel)}`;
   if (!isTerminal(state.status)) {
     state.holdUntil = new Date(Date.parse(now) + policyOf(state).replyHoldDays * 86_400_000).toISOString();
-    summary += ` ; relances automatiques suspendues jusqu'au ${todayOf(state.holdUntil)}`;
+    summary += ` ; relances automatiques suspendues jusqu'au ${formatParisDate(state.holdUntil)}`;
   }
   state.lastEvent = { label: 'Réponse du débiteur', at: now };
   effects.push({
@@ -127,8 +128,8 @@ export function applyFormalNoticeReceived(
         channel: 'letter',
         stage: 'formal_notice',
         summary:
-          `Mise en demeure reçue le ${event.receivedOn} (accusé de réception) : délai de paiement jusqu'au ` +
-          `${notice.deadline}${extended ? ' (prolongé pour courir depuis la réception)' : ''}`,
+          `Mise en demeure reçue le ${formatCalendarDate(event.receivedOn)} (accusé de réception) : délai de paiement jusqu'au ` +
+          `${formatCalendarDate(notice.deadline)}${extended ? ' (prolongé pour courir depuis la réception)' : ''}`,
         actor: { role: 'system' },
       },
     },

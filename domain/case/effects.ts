@@ -29,6 +29,8 @@ export type CaseEffect =
   | { kind: 'create_call_task'; task: CallTask }
   | { kind: 'close_call_task'; taskId: string; outcome: string; agentId?: string }
   | { kind: 'alert'; alert: string; message: string }
+  /** A manager said "send it again": the unknown send becomes claimable under its key. */
+  | { kind: 'reopen_send'; idempotencyKey: string }
   | { kind: 'handoff' }
   | { kind: 'start_installment_plan'; start: InstallmentPlanStart }
   | { kind: 'signal_installment_plan'; workflowId: string; signal: PlanSignal };

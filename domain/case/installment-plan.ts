@@ -24,12 +24,13 @@ import {
   type Actor,
 } from './actions';
 import type { CaseEffect, PlanSignal } from './effects';
+import { formatCalendarDate, formatEuros } from '../french-text';
 import { endCurrentPlan, isTerminal, planIsLive, planPaidCents, policyOf, todayOf } from './state';
 import type { CaseState, IsoInstant, PlanContact, SealedText } from './types';
 
 export type PlanEventForCase = Exclude<PlanEvent, { kind: 'completed' }> & { planNumber: number };
 
-const frenchDate = (date: string): string => date.split('-').reverse().join('/');
+const frenchDate = formatCalendarDate;
 
 /** What the plan's workflow reports; a report about a plan that was replaced or ended is ignored. */
 export function applyPlanEvent(state: CaseState, event: PlanEventForCase, now: IsoInstant): CaseEffect[] {
@@ -65,7 +66,7 @@ export function applyPlanEvent(state: CaseState, event: PlanEventForCase, now: I
       note(state, now, 'Échéance impayée', {
         type: 'installment_missed',
         channel: 'system',
-        summary: `Échéance n°${event.index + 1} du ${frenchDate(event.dueDate)} impayée (${event.amountDueCents} centimes restant dus)`,
+        summary: `Échéance n°${event.index + 1} du ${frenchDate(event.dueDate)} impayée (${formatEuros(event.amountDueCents)} restant dus)`,
         actor: { role: 'system' },
       }),
     );

@@ -3,8 +3,15 @@
  * a promise passes its date, a reply hold or a pause ends, prescription approaches. `advance` is
  * called by the workflow whenever it wakes; `nextWakeAt` tells it when to wake next.
  */
-import { DEFAULT_CONTACT_RULES, nextAllowedContact, type ContactRules, type DeferralReason } from '../contact-limits';
+import {
+  DEFAULT_CONTACT_RULES,
+  nextAllowedContact,
+  type BlockReason,
+  type ContactRules,
+  type DeferralReason,
+} from '../contact-limits';
 import { addDays, compareDates, maxDate, parisInstant } from '../dates';
+import { channelName, formatCalendarDate, formatParisDateTime, messageStatusName, stageName } from '../french-text';
 import type { PolicyStep } from '../policies';
 import type { CalendarDate, Channel } from '../types';
 import { applyResume, closeOpenCallTasks, promiseDeadline } from './actions';
@@ -12,23 +19,9 @@ import type { CaseEffect, JournalNote } from './effects';
 import { nextInstallmentAction, planMessageStyle } from './installment-plan';
 import { isTerminal, nextSequence, planIsLive, policyOf, prescriptionOf, stepAt, todayOf } from './state';
 import type { CaseState, IsoInstant, PendingContact } from './types';
+import { isReachable, missingContactText, noWrittenChannelText, stepChannels, substitutionText } from './reachability';
 
-const STAGE_LABELS: Record<string, string> = {
-  none: 'ouverture',
-  reminder_1: 'relance 1',
-  reminder_2: 'relance 2',
-  final_reminder: 'dernière relance',
-  formal_notice: 'mise en demeure',
-  handoff: 'transmission au commissaire de justice',
-  promise_check: 'échéance de la promesse',
-  pause_end: 'fin de la suspension',
-  reply_hold_end: 'fin du délai de réponse',
-  installment_due: 'échéance de l’échéancier',
-  installment_plan_confirmation: 'confirmation de l’échéancier',
-  installment_reminder: 'rappel d’échéance',
-  installment_missed: 'avis d’échéance impayée',
-};
-export const stageLabel = (stage: string): string => STAGE_LABELS[stage] ?? stage;
+export const stageLabel = stageName;
 
 const DEFERRAL_LABELS: Record<DeferralReason, string> = {
   weekend: 'week-end',
@@ -36,6 +29,11 @@ const DEFERRAL_LABELS: Record<DeferralReason, string> = {
   outside_hours: 'hors des heures autorisées',
   automated_cap: 'plafond de 2 contacts automatiques sur 7 jours',
   call_cap: 'plafond d’appels sur 30 jours',
+};
+
+const BLOCK_LABELS: Record<BlockReason, string> = {
+  opted_out: 'canal fermé (opposition, rebond ou numéro erroné)',
+  written_only: 'contact écrit seulement',
 };
 
 /** A journal entry written by the system; `label` becomes the case's "last event". */
@@ -77,12 +75,11 @@ function decideContact(state: CaseState, contact: PendingContact, now: IsoInstan
   if (slot.kind === 'blocked') {
     state.pending = state.pending.filter((other) => other !== contact);
     if (isFormalNotice(contact)) {
-      return formalNoticeNotSent(state, now, `courrier impossible : ${slot.reason}`);
+      return formalNoticeNotSent(state, now, `courrier impossible : ${BLOCK_LABELS[slot.reason]}`);
     }
-    const why =
-      slot.reason === 'opted_out' ? 'canal fermé (opposition, rebond ou numéro erroné)' : 'contact écrit seulement';
+    const why = BLOCK_LABELS[slot.reason];
     return [
-      systemNote(state, now, `${label} non envoyée`, 'message_blocked', `${contact.channel} : ${why}`, {
+      systemNote(state, now, `${label} non envoyée`, 'message_blocked', `${channelName(contact.channel)} : ${why}`, {
         channel: contact.channel,
         stage: contact.stage,
         status: 'blocked',
@@ -101,14 +98,15 @@ function decideContact(state: CaseState, contact: PendingContact, now: IsoInstan
         now,
         `${label} reportée`,
         'message_deferred',
-        `${contact.channel} reporté au ${notBefore} (${slot.reasons.map((r) => DEFERRAL_LABELS[r]).join(', ')})`,
+        `${channelName(contact.channel)} reporté au ${formatParisDateTime(notBefore)} (${slot.reasons.map((r) => DEFERRAL_LABELS[r]).join(', ')})`,
         { channel: contact.channel, stage: contact.stage, status: 'deferred' },
       ),
     ];
   }
   state.pending = state.pending.filter((other) => other !== contact);
   state.contacts.push({ at: now, channel: contact.channel });
-  if (step) keepSpacingAfter(state, step, now);
+  // A message of an earlier stage sent again after an unknown outcome does not move the current spacing.
+  if (step && contact.stage === state.stage) keepSpacingAfter(state, step, now);
   const style = contact.plan ? planMessageStyle(contact.plan) : { tone: step!.tone, template: step!.template };
   return [{ kind: 'contact', contact: { ...contact, notBefore: now }, ...style }];
 }
@@ -154,9 +152,16 @@ function createCallTask(state: CaseState, reason: string, now: IsoInstant, rules
   const slot = nextAllowedContact('call', new Date(now), historyOf(state), restrictionsOf(state), rules);
   if (slot.kind === 'blocked') {
     return [
-      systemNote(state, now, 'Appel non planifié', 'call_blocked', `appel non planifié : ${slot.reason}`, {
-        channel: 'call',
-      }),
+      systemNote(
+        state,
+        now,
+        'Appel non planifié',
+        'call_blocked',
+        `appel non planifié : ${BLOCK_LABELS[slot.reason]}`,
+        {
+          channel: 'call',
+        },
+      ),
     ];
   }
   const task = {
@@ -221,8 +226,51 @@ function runStep(state: CaseState, now: IsoInstant, rules: ContactRules): CaseEf
   state.nextStepIndex += 1;
   state.nextStepOn = next ? addDays(scheduledOn, next.offsetDays - step.offsetDays) : null;
 
+  // R5: a mise en demeure is a registered letter; without a postal address a person must find one.
+  if (step.stage === 'formal_notice' && !isReachable(state, 'letter')) {
+    return formalNoticeNotSent(state, now, `lettre recommandée impossible : ${missingContactText('letter')}`);
+  }
+  const reach = stepChannels(state, step);
+  const label = stageLabel(step.stage);
   const effects: CaseEffect[] = [];
-  for (const channel of step.channels) {
+  if (reach.substitute) {
+    effects.push(
+      systemNote(
+        state,
+        now,
+        `${label} par ${channelName(reach.substitute)}`,
+        'message_channel_substituted',
+        `${label} prévue ${substitutionText(reach)}`,
+        { stage: step.stage },
+      ),
+    );
+  } else if (reach.noWrittenChannel) {
+    effects.push(
+      systemNote(
+        state,
+        now,
+        `${label} non envoyée`,
+        'message_unreachable',
+        `${label} non envoyée : ${noWrittenChannelText(state)}`,
+        { stage: step.stage },
+      ),
+    );
+  }
+  if (reach.unreachable.includes('call')) {
+    effects.push(
+      systemNote(
+        state,
+        now,
+        'Appel non planifié',
+        'call_blocked',
+        `appel non planifié : ${missingContactText('call')}`,
+        {
+          stage: step.stage,
+        },
+      ),
+    );
+  }
+  for (const channel of reach.channels) {
     if (channel === 'call') effects.push(...createCallTask(state, step.stage, now, rules));
     else state.pending.push({ stage: step.stage, channel, notBefore: now });
   }
@@ -282,7 +330,7 @@ export function advance(state: CaseState, now: IsoInstant, rules: ContactRules =
   const prescription = prescriptionOf(state, now);
   if (!prescription.prescribed && prescription.alertDue && state.prescriptionAlertFor !== prescription.date) {
     state.prescriptionAlertFor = prescription.date;
-    const message = `La créance sera prescrite après le ${prescription.date} : agir avant cette date`;
+    const message = `La créance sera prescrite après le ${formatCalendarDate(prescription.date!)} : agir avant cette date`;
     effects.push(systemNote(state, now, 'Alerte prescription', 'prescription_alert', message), {
       kind: 'alert',
       alert: 'prescription',
@@ -331,9 +379,16 @@ export function recordContactResult(
   if (result.closeChannel && !state.optedOut.includes(contact.channel)) {
     state.optedOut.push(contact.channel as Channel);
     effects.push(
-      systemNote(state, now, 'Canal fermé', 'channel_closed', `${contact.channel} fermé : ${result.status}`, {
-        channel: contact.channel,
-      }),
+      systemNote(
+        state,
+        now,
+        'Canal fermé',
+        'channel_closed',
+        `${channelName(contact.channel)} fermé : ${messageStatusName(result.status)}`,
+        {
+          channel: contact.channel,
+        },
+      ),
     );
   }
   if (!isFormalNotice(contact)) return effects;
@@ -345,45 +400,65 @@ export function recordContactResult(
     state.prescriptionEvents.push({ type: 'formal_notice', date: sentOn });
     if (state.nextStepOn !== null) state.nextStepOn = maxDate(state.nextStepOn, addDays(deadline, 1));
   } else {
-    effects.push(...formalNoticeNotSent(state, now, result.status));
+    effects.push(...formalNoticeNotSent(state, now, `courrier ${messageStatusName(result.status)}`));
   }
   return effects;
+}
+
+/** Each reason the workflow has to wake, named by what will happen then. */
+function wakeReasons(state: CaseState, now: IsoInstant): { type: string; at: number }[] {
+  const reasons: { type: string; at: number }[] = [];
+  const prescription = prescriptionOf(state, now);
+  if (!prescription.prescribed && prescription.alertFrom && state.prescriptionAlertFor !== prescription.date) {
+    reasons.push({
+      type: 'prescription_alert',
+      at: Math.max(parisInstant(prescription.alertFrom).getTime(), Date.parse(now)),
+    });
+  }
+  if (state.pause?.until) reasons.push({ type: 'pause_end', at: Date.parse(state.pause.until) });
+  if (state.holdUntil) reasons.push({ type: 'reply_hold_end', at: Date.parse(state.holdUntil) });
+  const deadline = promiseDeadline(state);
+  if (state.status === 'promise_to_pay' && deadline) {
+    reasons.push({ type: 'promise_check', at: parisInstant(addDays(deadline, 1)).getTime() });
+  }
+  if (state.status === 'active' && state.holdUntil === null) {
+    if (state.pending.length > 0) {
+      reasons.push(
+        ...state.pending.map((contact) => ({
+          type: contact.plan?.kind ?? contact.stage,
+          at: Date.parse(contact.notBefore),
+        })),
+      );
+    } else if (state.nextStepOn !== null) {
+      reasons.push({ type: stepAt(state)?.stage ?? 'none', at: parisInstant(state.nextStepOn).getTime() });
+    }
+  }
+  if (planMessagesGo(state)) {
+    for (const contact of state.pending) {
+      if (contact.plan) reasons.push({ type: contact.plan.kind, at: Date.parse(contact.notBefore) });
+    }
+  }
+  return reasons;
 }
 
 /** When the workflow must wake up next, absent any action from a person. */
 export function nextWakeAt(state: CaseState, now: IsoInstant): IsoInstant | null {
   if (isTerminal(state.status)) return null;
-  const candidates: number[] = [];
-  const prescription = prescriptionOf(state, now);
-  if (!prescription.prescribed && prescription.alertFrom && state.prescriptionAlertFor !== prescription.date) {
-    candidates.push(Math.max(parisInstant(prescription.alertFrom).getTime(), Date.parse(now)));
-  }
-  if (state.pause?.until) candidates.push(Date.parse(state.pause.until));
-  if (state.holdUntil) candidates.push(Date.parse(state.holdUntil));
-  const deadline = promiseDeadline(state);
-  if (state.status === 'promise_to_pay' && deadline) candidates.push(parisInstant(addDays(deadline, 1)).getTime());
-  if (state.status === 'active' && state.holdUntil === null) {
-    if (state.pending.length > 0) candidates.push(...state.pending.map((contact) => Date.parse(contact.notBefore)));
-    else if (state.nextStepOn !== null) candidates.push(parisInstant(state.nextStepOn).getTime());
-  }
-  if (planMessagesGo(state)) {
-    candidates.push(...state.pending.filter((contact) => contact.plan).map((contact) => Date.parse(contact.notBefore)));
-  }
-  return candidates.length ? new Date(Math.min(...candidates)).toISOString() : null;
+  const reasons = wakeReasons(state, now);
+  return reasons.length ? new Date(Math.min(...reasons.map((reason) => reason.at))).toISOString() : null;
 }
 
+/**
+ * What really comes next and when: the earliest reason to wake, named after that reason, so that a
+ * disputed case waiting only for its prescription alert never shows a reminder that will not come.
+ */
 export function nextActionOf(state: CaseState, now: IsoInstant): { type: string; at: IsoInstant } | null {
-  const at = nextWakeAt(state, now);
+  if (isTerminal(state.status)) return null;
+  const reasons = wakeReasons(state, now);
   // A running plan waits on its workflow's calendar, not on a timer of the case.
-  if (at === null) return nextInstallmentAction(state);
-  if (state.status === 'promise_to_pay') return { type: 'promise_check', at };
-  const planContact = state.status === 'installment_plan' ? state.pending.find((contact) => contact.plan) : undefined;
-  if (planContact?.plan) return { type: planContact.plan.kind, at };
-  if (state.status === 'installment_plan') return nextInstallmentAction(state);
-  if (state.status === 'paused') return { type: 'pause_end', at };
-  if (state.holdUntil) return { type: 'reply_hold_end', at };
-  const pending = state.pending[0];
-  if (pending) return { type: pending.stage, at };
-  const step = stepAt(state);
-  return step ? { type: step.stage, at } : null;
+  const installment = nextInstallmentAction(state);
+  if (installment) reasons.push({ type: installment.type, at: Date.parse(installment.at) });
+  if (reasons.length === 0) return null;
+  const earliest = reasons.reduce((first, reason) => (reason.at < first.at ? reason : first));
+  return { type: earliest.type, at: new Date(earliest.at).toISOString() };
 }

@@ -9,6 +9,7 @@ import type { PrescriptionEvent } from '../prescription';
 import type { CalendarDate, Channel, ClaimType, DebtorKind, Invoice, Stage } from '../types';
 import type { DeferralReason } from '../contact-limits';
 import type { PlanOutcome } from '../installments';
+import type { OpenAlert } from './alerts';
 
 export const OPEN_STATUSES = ['active', 'promise_to_pay', 'disputed', 'installment_plan', 'paused'] as const;
 export const TERMINAL_STATUSES = ['paid', 'handed_off', 'cancelled', 'unrecoverable'] as const;
@@ -33,6 +34,11 @@ export interface CaseInput {
   invoices: Invoice[];
   claimType?: ClaimType;
   openedAt: IsoInstant;
+  /**
+   * The channels the debtor has an address or a number for (booleans, no contact data: R7). Absent
+   * for cases opened before intake told it: every channel then counts as reachable, as it did.
+   */
+  reachableChannels?: Channel[];
   /** Acknowledgements or mediation known at intake (R1). */
   prescriptionEvents?: PrescriptionEvent[];
   /** History length after which the workflow continues as new (default 5,000 events). */
@@ -168,6 +174,8 @@ export interface CaseState {
   sequence: number;
   /** Recent provider event ids (webhooks retry); absent in states carried from before webhooks. */
   providerEventsSeen?: string[];
+  /** Alerts not yet acknowledged (domain/case/alerts.ts); absent in states from before alerts were kept. */
+  openAlerts?: OpenAlert[];
 }
 
 export type { CalendarDate, Channel, Stage };

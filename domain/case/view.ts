@@ -7,14 +7,8 @@ import { nextActionOf, stageLabel } from './progress';
 import type { InstallmentView } from '../installments';
 import { planSnapshot, type PlanSnapshot } from './installment-plan';
 import type { CaseState, IsoInstant } from './types';
-
-const frenchDate = (instant: IsoInstant): string =>
-  new Intl.DateTimeFormat('fr-FR', {
-    timeZone: 'Europe/Paris',
-    day: '2-digit',
-    month: '2-digit',
-    year: 'numeric',
-  }).format(new Date(instant));
+import { formatParisDate } from '../french-text';
+import { openAlertsOf, withOpenAlerts } from './alerts';
 
 const STATUS_LABELS: Record<string, string> = {
   active: 'en cours',
@@ -28,14 +22,21 @@ const STATUS_LABELS: Record<string, string> = {
   unrecoverable: 'irrécouvrable',
 };
 
+/** Why no reminder goes while the case is in these states: said before what comes next. */
+const STANDSTILL: Record<string, string> = {
+  disputed: 'créance contestée : aucune relance jusqu’à décision d’un responsable',
+  paused: 'dossier suspendu : aucune relance',
+};
+
 export function caseSummary(state: CaseState, now: IsoInstant): string {
-  const last = state.lastEvent ? `${state.lastEvent.label} le ${frenchDate(state.lastEvent.at)}` : 'Dossier ouvert';
+  const last = state.lastEvent
+    ? `${state.lastEvent.label} le ${formatParisDate(state.lastEvent.at)}`
+    : 'Dossier ouvert';
   const next = nextActionOf(state, now);
-  const nextText =
-    next === null
-      ? `créance ${STATUS_LABELS[state.status] ?? state.status}`
-      : `prochaine étape : ${stageLabel(next.type)} le ${frenchDate(next.at)}`;
-  return `${last} — ${nextText}`;
+  const standstill = STANDSTILL[state.status];
+  const nextText = next === null ? null : `prochaine étape : ${stageLabel(next.type)} le ${formatParisDate(next.at)}`;
+  if (standstill) return `${last} — ${nextText ? `${standstill} ; ${nextText}` : standstill}`;
+  return `${last} — ${nextText ?? `créance ${STATUS_LABELS[state.status] ?? state.status}`}`;
 }
 
 export interface CaseSnapshot {
@@ -67,6 +68,8 @@ export interface CaseSnapshot {
   summary: string;
   workflowId: string;
   revision: number;
+  /** Manager alerts not yet acknowledged (GET /alerts lists them). */
+  openAlerts?: number;
 }
 
 export function caseSnapshot(state: CaseState, now: IsoInstant, workflowId: string): CaseSnapshot {
@@ -101,8 +104,9 @@ export function caseSnapshot(state: CaseState, now: IsoInstant, workflowId: stri
     openCallTasks: state.callTasks
       .filter((task) => task.status === 'open')
       .map(({ id, reason, dueAt }) => ({ id, reason, dueAt })),
-    summary: caseSummary(state, now),
+    summary: withOpenAlerts(caseSummary(state, now), state),
     workflowId,
     revision: state.revision,
+    openAlerts: openAlertsOf(state).length,
   };
 }

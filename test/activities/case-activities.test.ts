@@ -14,6 +14,7 @@ import type { CaseView, JournalDraft, SendMessageInput } from '../../activities/
 import { SimulatedTransport } from '../../activities/transports/simulated-transport';
 import { renderMandatoryMentions, type MessageContext } from '../../domain/compliance';
 import { formatAmount } from '../../domain/money';
+import { alertModel } from '../../models/alert';
 import { callTaskModel } from '../../models/call-task';
 import { caseRecordModel } from '../../models/case-record';
 import { documentModel } from '../../models/document';
@@ -31,7 +32,7 @@ beforeAll(async () => {
   connection = await connectTestDatabase('case_activities');
   // Unique indexes must exist before the first write: idempotency rests on them.
   await Promise.all(
-    [journalEntryModel, caseRecordModel, callTaskModel, messageSendModel, documentModel].map((model) =>
+    [journalEntryModel, caseRecordModel, callTaskModel, messageSendModel, documentModel, alertModel].map((model) =>
       model(connection).createIndexes(),
     ),
   );
@@ -389,7 +390,7 @@ describe('sendMessage', () => {
     expect(result).toEqual({
       status: 'simulated',
       providerMessageId: `sim-${input.idempotencyKey}`,
-      summary: expect.stringContaining('simulated'),
+      summary: 'E-mail simulé : relance 1 — aucun prestataire configuré, rien n’est sorti de la machine',
     });
     expect(outbox).toHaveLength(1);
     const [sent] = outbox as [OutboundMessage];
@@ -435,7 +436,39 @@ describe('sendMessage', () => {
     expect(await journalOf(caseId)).toHaveLength(1);
   });
 
-  test('a crash between the provider call and the journal write: not sent again, reported as unknown', async () => {
+  test('a crash between a provider call that cannot be checked and the journal write: not sent again, a person asked', async () => {
+    const caseId = newCaseId();
+    await insertCase(caseId);
+    // A real provider (not simulated) with no way to ask it whether it has the message.
+    const provider = new FlakyProvider(0, () => new Error('never'));
+    const { activities } = activitiesWith({ transports: { email: provider } });
+    const input = messageInput(caseId);
+    jest.spyOn(journalEntryModel(connection), 'create').mockRejectedValueOnce(new Error('connection reset'));
+
+    await expect(activities.sendMessage(input)).rejects.toThrow('connection reset');
+    expect(provider.delivered).toHaveLength(1);
+
+    const retried = await activities.sendMessage(input);
+    const retriedAgain = await activities.sendMessage(input);
+
+    expect(retried).toEqual({
+      status: 'failed',
+      summary:
+        'issue inconnue (le prestataire ne peut pas être interrogé) : non renvoyé ; un gestionnaire doit vérifier chez le prestataire',
+      alertRaised: { idempotencyKey: `${input.idempotencyKey}:outcome-unknown-alert`, kind: 'message_outcome_unknown' },
+    });
+    expect(retriedAgain).toEqual(retried);
+    expect(provider.delivered).toHaveLength(1);
+    const entries = await journalOf(caseId);
+    expect(entries.map((entry) => entry.type)).toEqual(['message', 'manager_alert']);
+    expect(entries[0]).toMatchObject({ type: 'message', status: 'failed', summary: retried.summary });
+    expect(entries[1]?.summary).toMatch(/relance 1 par e-mail/);
+    expect(await messageSendModel(connection).findOne({ idempotencyKey: input.idempotencyKey }).lean()).toMatchObject({
+      state: 'unknown',
+    });
+  });
+
+  test('a crash after the simulated call: resent under the same key (nothing left the machine), journaled why', async () => {
     const caseId = newCaseId();
     await insertCase(caseId);
     const { activities, outbox } = activitiesWith();
@@ -443,30 +476,22 @@ describe('sendMessage', () => {
     jest.spyOn(journalEntryModel(connection), 'create').mockRejectedValueOnce(new Error('connection reset'));
 
     await expect(activities.sendMessage(input)).rejects.toThrow('connection reset');
-    expect(outbox).toHaveLength(1);
-
     const retried = await activities.sendMessage(input);
-    const retriedAgain = await activities.sendMessage(input);
 
-    expect(retried).toEqual({
-      status: 'failed',
-      summary: 'outcome unknown after a crash: not re-sent; check the provider',
-    });
-    expect(retriedAgain).toEqual(retried);
-    expect(outbox).toHaveLength(1);
+    expect(retried).toMatchObject({ status: 'simulated' });
+    expect(outbox.map((message) => message.idempotencyKey)).toEqual([input.idempotencyKey, input.idempotencyKey]);
     const entries = await journalOf(caseId);
-    expect(entries.map((entry) => entry.type)).toEqual(['message', 'manager_alert']);
-    expect(entries[0]).toMatchObject({ type: 'message', status: 'failed', summary: retried.summary });
-    expect(entries[1]?.summary).toMatch(/^message_outcome_unknown: reminder_1 by email/);
-    expect(await messageSendModel(connection).findOne({ idempotencyKey: input.idempotencyKey }).lean()).toMatchObject({
-      state: 'unknown',
-    });
+    expect(entries.map((entry) => entry.summary)).toEqual([
+      'tentative 1 interrompue : envoi simulé, rien n’est sorti de la machine ; envoyé à nouveau, sous la même clé',
+      retried.summary,
+    ]);
   });
 
-  test('a send found claimed by an attempt that died is never sent again', async () => {
+  test('a send left in flight by a version before the narrowed claim (`sending`) is settled like a call', async () => {
     const caseId = newCaseId();
     await insertCase(caseId);
-    const { activities, outbox } = activitiesWith();
+    const provider = new FlakyProvider(0, () => new Error('never'));
+    const { activities } = activitiesWith({ transports: { email: provider } });
     const input = messageInput(caseId);
     await messageSendModel(connection).create({
       idempotencyKey: input.idempotencyKey,
@@ -480,8 +505,31 @@ describe('sendMessage', () => {
     const result = await activities.sendMessage(input);
 
     expect(result.status).toBe('failed');
-    expect(result.summary).toMatch(/outcome unknown/);
-    expect(outbox).toHaveLength(0);
+    expect(result.summary).toMatch(/^issue inconnue/);
+    expect(provider.calls).toBe(0);
+  });
+
+  test('a send claimed by an attempt that died before calling the provider is sent, once', async () => {
+    const caseId = newCaseId();
+    await insertCase(caseId);
+    const provider = new FlakyProvider(0, () => new Error('never'));
+    const { activities } = activitiesWith({ transports: { email: provider } });
+    const input = messageInput(caseId);
+    await messageSendModel(connection).create({
+      idempotencyKey: input.idempotencyKey,
+      caseId,
+      channel: 'email',
+      stage: 'reminder_1',
+      state: 'claimed',
+      claimedAt: new Date(),
+    });
+
+    const result = await activities.sendMessage(input);
+    const again = await activities.sendMessage(input);
+
+    expect(result).toMatchObject({ status: 'sent', providerMessageId: 'prov-1' });
+    expect(again).toEqual(result);
+    expect(provider.delivered).toHaveLength(1);
   });
 
   test('a crash after the journal write but before the bookkeeping: the retry answers what was sent', async () => {
@@ -544,7 +592,7 @@ describe('sendMessage', () => {
     expect((await journalOf(caseId)).map((entry) => entry.status)).toEqual(['failed']);
   });
 
-  test('a provider that never answered (timeout, cut connection): not retried, reported unknown, a manager alerted', async () => {
+  test('a provider that never answered (timeout, cut connection) and cannot be asked: not retried, a manager alerted', async () => {
     const caseId = newCaseId();
     await insertCase(caseId);
     const provider = new FlakyProvider(1, () => new OutcomeUnknownError('sendgrid: no answer (ECONNRESET)'));
@@ -555,7 +603,12 @@ describe('sendMessage', () => {
 
     expect(result).toEqual({
       status: 'failed',
-      summary: expect.stringMatching(/^outcome unknown: the provider did not answer/),
+      summary:
+        'issue inconnue (le prestataire ne peut pas être interrogé) : non renvoyé ; un gestionnaire doit vérifier chez le prestataire',
+      alertRaised: {
+        idempotencyKey: `${caseId}:reminder_1:email:outcome-unknown-alert`,
+        kind: 'message_outcome_unknown',
+      },
     });
     expect(askedAgain).toEqual(result);
     expect(provider.calls).toBe(1);

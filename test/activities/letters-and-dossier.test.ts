@@ -166,8 +166,9 @@ describe('the mise en demeure as a PDF letter (R5)', () => {
     expect(stored[0]?.sha256).toBe(sha256);
     const [entry] = await journalEntryModel(connection).find({ caseId }).lean();
     expect(entry?.document).toMatchObject({ id: stored[0]?.documentId, kind: 'formal_notice', sha256, form: 'lrar' });
-    expect(entry?.summary).toMatch(
-      /formal_notice by letter \(paper registered letter \(LRAR\) by configuration\) simulated/,
+    expect(entry?.summary).toBe(
+      'Courrier simulé : mise en demeure (lettre recommandée avec accusé de réception (LRAR), selon la configuration)' +
+        ' — aucun prestataire configuré, rien n’est sorti de la machine',
     );
   });
 

@@ -15,6 +15,7 @@ import { createCaseActivities, type CaseActivitiesDependencies } from '../../act
 import { SimulatedTransport } from '../../activities/transports/simulated-transport';
 import { createApi, type Api, type ApiDependencies } from '../../api/app';
 import type { Role } from '../../config';
+import { alertModel } from '../../models/alert';
 import { callTaskModel } from '../../models/call-task';
 import { caseRecordModel } from '../../models/case-record';
 import { documentModel } from '../../models/document';
@@ -101,7 +102,7 @@ export function setUpApiFile(label: string, options: ApiFileOptions = {}): ApiTe
     ]);
     // Unique indexes carry the idempotency: they must exist before the first write.
     await Promise.all(
-      [caseRecordModel, journalEntryModel, callTaskModel, messageSendModel, documentModel].map((model) =>
+      [caseRecordModel, journalEntryModel, callTaskModel, messageSendModel, documentModel, alertModel].map((model) =>
         model(database).createIndexes(),
       ),
     );
@@ -223,5 +224,37 @@ export async function eventually<T>(
     const value = await read();
     if (check(value) || Date.now() > deadline) return value;
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * Lets virtual time run, one wake-up of the case at a time, until `done` holds. A reminder is not
+ * due at a known instant: its step comes due on a day, then R4 defers it to the next contact window
+ * (10:00, 14:00, Monday, the day after a holiday), which the case shows as its next action only once
+ * that day has come. So the clock moves to each next action in turn, as the case would live it,
+ * whatever hour and day the test clock started at; the contact rules are never bypassed.
+ */
+export async function advanceUntil(
+  context: ApiTestContext,
+  caseId: string,
+  done: () => boolean | Promise<boolean>,
+  { maxWakes = 10, timeoutMs = 30_000 } = {},
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let wakes = 0;
+  while (!(await done())) {
+    const read = await context.request('GET', `/cases/${caseId}`, { as: 'agent' });
+    const at: string | undefined = read.body?.nextAction?.at;
+    const wait = at === undefined ? 0 : Date.parse(at) - (await context.env.currentTimeMs());
+    if (wait > 0) {
+      if (wakes >= maxWakes) throw new Error(`still not done after ${maxWakes} wake-ups of case ${caseId}`);
+      wakes += 1;
+      // A second past the instant: the workflow's timer fires, then its activities run.
+      await context.env.sleep(wait + 1_000);
+    } else {
+      // The action is due or in flight: its activities and the projection follow in real time.
+      if (Date.now() > deadline) throw new Error(`case ${caseId}: not done ${timeoutMs} ms after its next action`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 }

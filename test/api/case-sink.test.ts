@@ -79,6 +79,14 @@ async function caseWith(phone: string, status: 'active' | 'paid' = 'active') {
     providerMessageId: `SM${caseId}`,
     claimedAt: new Date(),
   });
+  await messageSendModel(database).create({
+    idempotencyKey: `${caseId}:reminder_1:email`,
+    caseId,
+    channel: 'email',
+    stage: 'reminder_1',
+    state: 'sent',
+    claimedAt: new Date(),
+  });
   return caseId;
 }
 
@@ -100,6 +108,7 @@ const email = (caseId: string, event: string, extra: Record<string, unknown> = {
     eventId: `ev-${event}-${caseId}`,
     event,
     caseId,
+    idempotencyKey: `${caseId}:reminder_1:email`,
     at,
     ...extra,
   }) as InboundEvent;
@@ -146,10 +155,35 @@ describe('e-mail events', () => {
     expect(signals).toEqual([]);
   });
 
-  test('an event for no known case is ignored', async () => {
+  test('an event for no known case is unknown: nothing written', async () => {
     const { client, signals } = recordingClient();
-    await sinkWith(client).accept(email('c_nosuchcase', 'bounced', { bounceType: 'bounce' }));
+    const outcome = await sinkWith(client).accept(email('c_nosuchcase', 'bounced', { bounceType: 'bounce' }));
+    expect(outcome).toBe('unknown');
     expect(await journalEntryModel(database).countDocuments({ caseId: 'c_nosuchcase' })).toBe(0);
+    expect(signals).toEqual([]);
+  });
+
+  test.each([
+    ['a key never claimed', (caseId: string) => ({ idempotencyKey: `${caseId}:formal_notice:email` })],
+    ['the key of another case', () => ({ idempotencyKey: 'c_other:reminder_1:email' })],
+    ['no key, an unknown message id', () => ({ idempotencyKey: undefined, providerMessageId: 'sg-nope' })],
+  ])('a signed event for a real case naming %s is unknown: not journaled, no signal', async (_title, naming) => {
+    const caseId = await caseWith('+33600000004');
+    const { client, signals } = recordingClient();
+    const outcome = await sinkWith(client).accept(
+      email(caseId, 'bounced', { bounceType: 'bounce', ...naming(caseId) }),
+    );
+    expect(outcome).toBe('unknown');
+    expect(await journalOf(caseId)).toEqual([]);
+    expect(signals).toEqual([]);
+  });
+
+  test('an event with no reference of ours (another sender on the account) is ignored', async () => {
+    const { client, signals } = recordingClient();
+    const outcome = await sinkWith(client).accept(
+      email('', 'delivered', { caseId: undefined, idempotencyKey: undefined, providerMessageId: 'sg-foreign' }),
+    );
+    expect(outcome).toBe('ignored');
     expect(signals).toEqual([]);
   });
 });
@@ -168,6 +202,14 @@ describe('SMS status callbacks', () => {
     expect(entry).toMatchObject({ type: 'delivery_event', channel: 'sms', providerMessageId: `SM${caseId}` });
     expect(signals.map((signal) => signal.event.why)).toEqual(closure ? [closure] : []);
   });
+});
+
+test('a status callback for a message SID we never stored is unknown: nothing written', async () => {
+  const { client, signals } = recordingClient();
+  const outcome = await sinkWith(client).accept(smsStatus('c_neversent', 'undelivered', '30005'));
+  expect(outcome).toBe('unknown');
+  expect(await journalEntryModel(database).countDocuments({ caseId: 'c_neversent' })).toBe(0);
+  expect(signals).toEqual([]);
 });
 
 describe('incoming SMS', () => {
@@ -277,6 +319,15 @@ describe('letter events', () => {
       expect(entry).toMatchObject({ type: 'delivery_event', channel: 'letter', providerMessageId: `LR-${caseId}` });
     },
   );
+
+  test('an event for a letter never sent is unknown: nothing written', async () => {
+    const caseId = await caseWith('+33633333334');
+    const { client, signals } = recordingClient();
+    const outcome = await sinkWith(client).accept(letterEvent(caseId, 'formal_notice', 'delivered'));
+    expect(outcome).toBe('unknown');
+    expect(await journalOf(caseId)).toEqual([]);
+    expect(signals).toEqual([]);
+  });
 
   test('a letter returned undeliverable closes the postal channel; an ordinary letter delivered changes nothing', async () => {
     const returned = await letterSent('formal_notice');

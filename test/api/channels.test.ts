@@ -13,7 +13,7 @@ import { recordHistory } from '../helpers/histories';
 import { normalised, pdfText } from '../helpers/pdf-text';
 import { sendgridSigner, twilioSignature } from '../helpers/provider-signatures';
 import { startSendGridStandIn, startTwilioStandIn, type StandIn } from '../helpers/provider-stand-ins';
-import { eventually, KEYS, openCase, setUpApiFile, type ApiTestContext } from './api-harness';
+import { advanceUntil, eventually, KEYS, openCase, setUpApiFile, type ApiTestContext } from './api-harness';
 
 const ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`;
 const AUTH_TOKEN = 'twilio-auth-token-for-tests';
@@ -103,7 +103,9 @@ test('a case through SendGrid, Twilio and their webhooks, to the mise en demeure
   const caseId = opened.id as string;
   const debtor = { email: 'contact@dupont.example', phone: '+33612345678' };
 
-  // 1. The first reminder, by e-mail, through the real SendGrid client.
+  // 1. The first reminder, by e-mail, through the real SendGrid client: at once inside the contact
+  // hours, else at the next window (the test clock may start at 07:00, 21:00 or on a Sunday).
+  await advanceUntil(context, caseId, () => sendgrid.requests.length > 0);
   const [mail] = await eventually(
     async () => sendgrid.requests,
     (requests) => requests.length === 1,
@@ -127,8 +129,13 @@ test('a case through SendGrid, Twilio and their webhooks, to the mise en demeure
     expect(normalised(text)).toContain(normalised(mention));
   }
   expect(text).toMatch(/responsable du traitement/);
-  let entries = await journal(caseId);
-  const reminder = entries.find((entry) => entry.stage === 'reminder_1')!;
+  // Outside the contact hours the journal first says the reminder was deferred.
+  const isReminder1 = (entry: JournalEntryBody) => entry.stage === 'reminder_1' && entry.status !== 'deferred';
+  let entries = await eventually(
+    () => journal(caseId),
+    (found) => found.some(isReminder1),
+  );
+  const reminder = entries.find(isReminder1)!;
   expect(reminder).toMatchObject({ status: 'sent', channel: 'email', providerMessageId: expect.any(String) });
   expect(reminder.content?.body).toBe(text);
 
@@ -165,7 +172,7 @@ test('a case through SendGrid, Twilio and their webhooks, to the mise en demeure
   );
   expect(entries.filter((entry) => entry.type === 'delivery_event').map((entry) => entry.summary)).toEqual([
     'e-mail remis au serveur du destinataire (SendGrid)',
-    'e-mail rejeté par le serveur du destinataire (SendGrid) [bounce]',
+    'e-mail rejeté par le serveur du destinataire (SendGrid) [rejet définitif]',
   ]);
   // Redelivered by SendGrid: nothing new.
   expect((await postSendgridEvents(events)).status).toBe(200);
@@ -173,7 +180,7 @@ test('a case through SendGrid, Twilio and their webhooks, to the mise en demeure
   expect((await journal(caseId)).length).toBe(entries.length);
 
   // 3. A week on, the second reminder by SMS through the real Twilio client.
-  await context.env.sleep('7 days');
+  await advanceUntil(context, caseId, () => twilioApi.requests.length > 0);
   const [sms] = await eventually(
     async () => twilioApi.requests,
     (requests) => requests.length === 1,
@@ -276,7 +283,7 @@ test('a case through SendGrid, Twilio and their webhooks, to the mise en demeure
     (found) => found.some((entry) => entry.type === 'formal_notice_received'),
   );
   expect(received.find((entry) => entry.type === 'formal_notice_received')?.summary).toMatch(
-    /^Mise en demeure reçue le \d{4}-\d\d-\d\d \(accusé de réception\) : délai de paiement jusqu'au \d{4}-\d\d-\d\d/,
+    /^Mise en demeure reçue le \d\d\/\d\d\/\d{4} \(accusé de réception\) : délai de paiement jusqu'au \d\d\/\d\d\/\d{4}/,
   );
   await context.env.sleep('20 days');
   expect(sendgrid.requests).toHaveLength(1);

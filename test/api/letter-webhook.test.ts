@@ -63,7 +63,7 @@ test('a signed acknowledgement of receipt becomes a letter event', async () => {
     const body = JSON.stringify(delivered);
     const response = await post(baseUrl, body, signed(body));
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ accepted: 1, ignored: 0 });
+    expect(await response.json()).toEqual({ accepted: 1, ignored: 0, unknown: 0 });
   });
   expect(sink.events).toEqual([
     {

@@ -2,7 +2,7 @@ import { sign, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import express from 'express';
 import pino from 'pino';
-import type { InboundEvent, InboundSink } from '../../api/webhooks/inbound-events';
+import type { InboundEvent, InboundOutcome, InboundSink } from '../../api/webhooks/inbound-events';
 import { createWebhookRouter, type WebhookRouterOptions } from '../../api/webhooks/router';
 import { withServer } from '../helpers/http';
 import { sendgridSigner, twilioSignature as signTwilio } from '../helpers/provider-signatures';
@@ -26,8 +26,11 @@ const SMS_SID = 'SM0123456789abcdef0123456789abcdef';
 class RecordingSink implements InboundSink {
   readonly events: InboundEvent[] = [];
   failing = false;
-  async accept(event: InboundEvent): Promise<void> {
+  /** Event ids the sink finds no message of ours for. */
+  readonly neverSent = new Set<string>();
+  async accept(event: InboundEvent): Promise<InboundOutcome | void> {
     if (this.failing) throw new Error(`refused event of ${EMAIL}`);
+    if (this.neverSent.has(event.eventId)) return 'unknown';
     this.events.push(event);
   }
 }
@@ -151,9 +154,29 @@ describe('POST /webhooks/sendgrid/events', () => {
     await withServer(appWith(), async (url) => {
       const response = await postSendgrid(url, payload, sendgridHeaders(payload));
       expect(response.status).toBe(200);
-      expect(await response.json()).toEqual({ accepted: 3, ignored: 1 });
+      expect(await response.json()).toEqual({ accepted: 3, ignored: 1, unknown: 0 });
     });
     expect(sink.events).toEqual(expectedSendgridEvents);
+  });
+
+  test('events naming a message we never sent: dropped from a batch with known ones, 422 when all are', async () => {
+    // The batch's group_resubscribe is of no use to us and never reaches the sink.
+    const ids = sendgridBatch.filter((event) => event.event !== 'group_resubscribe').map((event) => event.sg_event_id);
+    sink.neverSent.add(ids[0]!);
+    await withServer(appWith(), async (url) => {
+      const mixed = await postSendgrid(url, payload, sendgridHeaders(payload));
+      expect(mixed.status).toBe(200);
+      expect(await mixed.json()).toEqual({ accepted: 2, ignored: 1, unknown: 1 });
+
+      for (const id of ids) sink.neverSent.add(id);
+      const none = await postSendgrid(url, payload, sendgridHeaders(payload));
+      expect(none.status).toBe(422);
+      const { error } = (await none.json()) as { error: { code: string; details: { path: string }[] } };
+      expect(error.code).toBe('unprocessable');
+      expect(error.details.map((detail) => detail.path)).toEqual(ids.map((id) => `body[sg_event_id=${id}]`));
+    });
+    expect(sink.events).toHaveLength(2);
+    expect(logLines.join('\n')).not.toContain(EMAIL);
   });
 
   test('the event kinds SendGrid names are mapped to ours', async () => {
@@ -162,7 +185,7 @@ describe('POST /webhooks/sendgrid/events', () => {
     const body = JSON.stringify(batch);
     await withServer(appWith(), async (url) => {
       const response = await postSendgrid(url, body, sendgridHeaders(body));
-      expect(await response.json()).toEqual({ accepted: names.length, ignored: 0 });
+      expect(await response.json()).toEqual({ accepted: names.length, ignored: 0, unknown: 0 });
     });
     expect(sink.events.map((event) => event.kind === 'email_event' && event.event)).toEqual([
       'processed',
@@ -401,6 +424,17 @@ describe('POST /webhooks/twilio/status', () => {
     expect(sink.events[0]).toMatchObject({ status: 'delivered', eventId: `${SMS_SID}:delivered` });
     // Twilio sends ErrorCode empty on success: no code, rather than an empty one.
     expect(sink.events[0]).not.toHaveProperty('errorCode');
+  });
+
+  test('a signed status for a message we never sent: 422 naming MessageSid, nothing recorded', async () => {
+    sink.neverSent.add(`${SMS_SID}:undelivered`);
+    await withServer(appWith(), async (url) => {
+      const response = await postTwilio(url, STATUS, statusParams, twilioSignature(STATUS, statusParams));
+      expect(response.status).toBe(422);
+      const { error } = (await response.json()) as { error: { details: { path: string }[] } };
+      expect(error.details).toEqual([{ path: 'body.MessageSid', reason: expect.any(String) }]);
+    });
+    expect(sink.events).toEqual([]);
   });
 
   test('a status we do not know is skipped, not an error', async () => {

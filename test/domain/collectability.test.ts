@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { checkCollectability, type CollectabilityReason } from '../../domain/collectability';
 import { addDays } from '../../domain/dates';
+import { MAX_AMOUNT_CENTS } from '../../domain/money';
 import { claimPrescription } from '../../domain/prescription';
 import type { Claim, Invoice } from '../../domain/types';
 
@@ -122,6 +123,36 @@ describe('liquide: a fixed positive amount', () => {
       ]);
     },
   );
+
+  test('intake liquide — an invoice above €10 billion is refused, naming it; exactly the bound is taken', () => {
+    expect(reasonsOf(claim({ invoices: [invoice({ amountCents: MAX_AMOUNT_CENTS + 1 })] }))).toEqual([
+      expect.objectContaining({
+        condition: 'liquide',
+        code: 'amount_too_large',
+        path: 'claim.invoices[0].amountCents',
+      }),
+    ]);
+    expect(
+      checkCollectability(claim({ invoices: [invoice({ amountCents: MAX_AMOUNT_CENTS })] }), 'business', TODAY),
+    ).toEqual({ collectable: true });
+  });
+
+  test('intake liquide — two invoices of 2^53 - 1 cents: each is refused, never summed past 2^53', () => {
+    const huge = Number.MAX_SAFE_INTEGER;
+    const invoices = [invoice({ amountCents: huge }), invoice({ number: 'F-2', amountCents: huge })];
+    expect(reasonsOf(claim({ invoices })).map((found) => `${found.code}@${found.path}`)).toEqual([
+      'amount_too_large@claim.invoices[0].amountCents',
+      'amount_too_large@claim.invoices[1].amountCents',
+    ]);
+  });
+
+  test('intake liquide — invoices each within the bound but adding up past it: the total is refused', () => {
+    const half = MAX_AMOUNT_CENTS / 2 + 1;
+    const invoices = [invoice({ amountCents: half }), invoice({ number: 'F-2', amountCents: half })];
+    expect(reasonsOf(claim({ invoices }))).toEqual([
+      expect.objectContaining({ condition: 'liquide', code: 'total_too_large', path: 'claim.invoices' }),
+    ]);
+  });
 
   test('intake [law] liquide — one cent is a positive amount', () => {
     expect(checkCollectability(claim({ invoices: [invoice({ amountCents: 1 })] }), 'business', TODAY)).toEqual({

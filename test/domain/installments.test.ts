@@ -372,7 +372,7 @@ describe('advancePlan: default (déchéance du terme)', () => {
         'installment_reminder',
         'installment_missed',
       ]);
-      const reason = `échéance du 2027-03-15 impayée depuis plus de ${defaultAfterDaysUnpaid} jours`;
+      const reason = `échéance du 15/03/2027 impayée depuis plus de ${defaultAfterDaysUnpaid} jours`;
       expect(advancePlan(plan, addDays(lastDayAllowed, 1))).toEqual([{ kind: 'defaulted', reason }]);
       expect(plan).toMatchObject({ outcome: 'defaulted', outcomeReason: reason });
     },
@@ -386,7 +386,7 @@ describe('advancePlan: default (déchéance du terme)', () => {
       'installment_missed',
     ]);
     expect(advancePlan(plan, '2027-04-26')).toEqual([
-      { kind: 'defaulted', reason: 'échéance du 2027-04-15 impayée depuis plus de 10 jours' },
+      { kind: 'defaulted', reason: 'échéance du 15/04/2027 impayée depuis plus de 10 jours' },
     ]);
   });
 });

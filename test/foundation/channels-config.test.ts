@@ -72,8 +72,33 @@ describe('message channels from the environment', () => {
       'HANDOFF_WEBHOOK_URL, HANDOFF_EMAIL: set one destination for handoff dossiers, not both',
     ],
     [{ SENDGRID_BASE_URL: 'ftp://x' }, 'SENDGRID_BASE_URL: must be an http(s) URL'],
+    [{ SENDGRID_EMAIL_ACTIVITY: 'yes' }, 'SENDGRID_EMAIL_ACTIVITY: Invalid option: expected one of "true"|"false"'],
+    [
+      { SENDGRID_ACTIVITY_SETTLE_SECONDS: '10m' },
+      'SENDGRID_ACTIVITY_SETTLE_SECONDS: must be a whole number of seconds',
+    ],
+    [{ TWILIO_LOOKUP_SETTLE_SECONDS: '-1' }, 'TWILIO_LOOKUP_SETTLE_SECONDS: must be a whole number of seconds'],
   ])('half a configuration is refused, naming the variable: %j', (env, problem) => {
     expect(problemsOf(env)).toContain(problem);
+  });
+
+  test('lost sends: looked up in SendGrid Email Activity when the account has it, after a settle delay', () => {
+    const sendgrid = { SENDGRID_API_KEY: 'SG.key', SENDGRID_FROM_EMAIL: 'relances@acme.example' };
+    const twilio = { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'token', TWILIO_FROM_NUMBER: '+33700000000' };
+    expect(loadChannelsConfig(sendgrid).email?.emailActivity).toBeUndefined();
+    expect(loadChannelsConfig({ ...sendgrid, SENDGRID_EMAIL_ACTIVITY: 'true' }).email?.emailActivity).toEqual({
+      settleMs: 600_000,
+    });
+    const tuned = loadChannelsConfig({
+      ...sendgrid,
+      ...twilio,
+      SENDGRID_EMAIL_ACTIVITY: 'true',
+      SENDGRID_ACTIVITY_SETTLE_SECONDS: '1800',
+      TWILIO_LOOKUP_SETTLE_SECONDS: '300',
+    });
+    expect(tuned.email?.emailActivity).toEqual({ settleMs: 1_800_000 });
+    expect(tuned.sms?.lookupSettleMs).toBe(300_000);
+    expect(describeChannels(tuned).emailProvider).toBe('SendGrid, lost sends looked up in Email Activity');
   });
 
   test('LRE_PREFERRED and a handoff webhook', () => {

@@ -1,8 +1,10 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DateTime } from 'luxon';
 import { recordHistory } from '../helpers/histories';
 import { bundleWorkflows, createTimeSkippingEnv } from '../helpers/temporal';
+import { nextPinnedInstant, testClockPin } from '../helpers/test-clock';
 import { noteSignal, notesQuery, replyUpdate, waitForReply } from '../fixtures/wait-for-reply';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -19,6 +21,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await env?.teardown();
+});
+
+test('the server starts at the test clock: the next instant matching AMIABLE_TEST_CLOCK, in Paris', async () => {
+  const now = DateTime.fromMillis(await env.currentTimeMs(), { zone: 'Europe/Paris' });
+  // Real seconds have passed on the server since the move (bundling runs beside it): a margin.
+  const pinned = nextPinnedInstant(now.minus({ minutes: 5 }), testClockPin());
+  expect(now.toMillis() - pinned.toMillis()).toBeGreaterThanOrEqual(0);
+  expect(now.toMillis() - pinned.toMillis()).toBeLessThan(5 * 60_000);
 });
 
 async function withWorker<T>(taskQueue: string, fn: () => Promise<T>): Promise<T> {

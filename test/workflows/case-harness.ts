@@ -54,6 +54,9 @@ export function recordingActivities(send: SendBehaviour = () => ({ status: 'simu
     async raiseManagerAlert(input) {
       record('raiseManagerAlert', input);
     },
+    async reopenUnknownSend(input) {
+      record('reopenUnknownSend', input);
+    },
   };
   return { activities, calls };
 }

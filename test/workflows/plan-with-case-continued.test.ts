@@ -34,11 +34,20 @@ test('after the case continues as new, its payments still reach the plan it star
   const bundle = await bundleWorkflows(require.resolve('../../workflows'));
   const { activities } = recordingActivities();
   const worker = await startCaseWorker(env, bundle, activities, 'plan-can');
+  // The dev server runs on the machine's clock, which no test can move. So that the hour, weekday
+  // or holiday of the run changes nothing, the case is quiet by construction: its invoice fell due
+  // yesterday, so the first reminder is days away and no contact rule (R4) is ever consulted while
+  // the test runs; the plan's first installment is a month away. The history is then the same at
+  // any hour, and so is the point where the case continues as new.
   const today = DateTime.now().setZone('Europe/Paris');
   const day = (days: number) => today.plus({ days }).toISODate()!;
   await worker.runUntil(async () => {
     // A short history limit: the case continues as new a few events after the agreement.
-    const input = caseInput(today, { caseId: 'c_plan_case_continued', historyLimit: 60 });
+    const input = caseInput(today, {
+      caseId: 'c_plan_case_continued',
+      historyLimit: 60,
+      invoices: [{ number: 'F-2025-118', issueDate: day(-31), dueDate: day(-1), amountCents: 185000 }],
+    });
     const handle = await startCase(env, input, 'plan-can');
     const firstRun = (await handle.describe()).runId;
     await handle.executeUpdate(agreeInstallmentPlanUpdate, {

@@ -8,6 +8,9 @@ import { BalanceCents, CaseStage, CaseStatus, CreditorId, DebtorKind } from '../
  * a balance over €1,000". The time-skipping server cannot filter, so this runs on the dev server.
  * The workflow's own upserts of these attributes are covered in case-guarantees.test.ts; here the
  * cases are started with their attributes set and no worker, so only the query is exercised.
+ * The dev server's clock is the machine's and cannot be pinned (test/helpers/test-clock.ts): with
+ * no worker, no workflow code runs and no contact rule is consulted, so the hour of the run
+ * changes nothing here.
  */
 export const MANAGER_QUERY = `CaseStage = "formal_notice" AND BalanceCents > 100000`;
 

@@ -1,0 +1,485 @@
+/**
+ * Fault injection on the real local stack (issue 12, "Done when"): scripts/start.js supervising
+ * FerretDB, the worker and the API as separate processes, against a Temporal time-skipping test
+ * server process and a local SendGrid stand-in (send, and the Email Activity lookup the worker uses
+ * to settle a send a crash left unknown). It opens N cases whose first e-mail is due, kills the
+ * worker with SIGKILL in the middle of the burst of sends, kills FerretDB with SIGKILL while sends
+ * are still being recorded, and prints: messages due / delivered / duplicates / lost, the API's
+ * answers during the outage, its recovery time, and whether the dead parts were restarted.
+ *
+ *   npm run bench:faults [cases]      # default 60, at most 300
+ *
+ * Time: e-mails only leave in the contact window (domain/contact-limits.ts), so the test server's
+ * clock is moved, before any case opens, to 10:05 Paris time on the next working day; from there it
+ * runs at real pace. Nothing depends on the hour the script runs. Loopback only, bounded in count
+ * and time (it gives up after a few minutes and says so). Exit code 1 when a message was sent twice
+ * or never, or when a part did not come back.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DateTime } from 'luxon';
+import { NO_RESTRICTIONS, nextAllowedContact } from '../domain/contact-limits';
+import { findFreePort } from '../scripts/local-stack/ports';
+import { provisionTool } from '../scripts/local-stack/provision';
+
+export interface FaultInjectionResult {
+  due: number;
+  delivered: number;
+  duplicates: number;
+  lost: number;
+  lostKeys: string[];
+  duplicatedKeys: string[];
+  casesOpened: number;
+  casesFoundAfter: number;
+  /** Reads of an opened case that did not answer 200, by status. */
+  caseReadFailures: Record<string, number>;
+  /** The last journal status of each case's first e-mail (`sent`, `failed`, …): the evidence's account. */
+  journalOutcomes: Record<string, number>;
+  workerKilledAfterSends: number;
+  workerRestarted: boolean;
+  databaseKilledAfterSends: number | undefined;
+  databaseRestarted: boolean;
+  apiDuringOutage: { answers: number; unavailable: number; withRetryAfter: number; other: Record<string, number> };
+  apiRecoveryMs: number | undefined;
+  apiRestarted: boolean;
+  settledAfterMs: number;
+  timedOut: boolean;
+}
+
+export interface FaultInjectionOptions {
+  cases: number;
+  /** Where the compiled product is (its scripts/start.js runs the stack). */
+  buildDir: string;
+  log?: (line: string) => void;
+  /** How long to wait for every due e-mail before calling the rest lost. */
+  settleTimeoutMs?: number;
+}
+
+interface StandInSend {
+  key: string;
+  messageId: string;
+}
+
+/** SendGrid's Mail Send (202 + X-Message-Id) and Email Activity (`GET /v3/messages?query=…`). */
+function startSendGridStandIn(onSend: (count: number) => void) {
+  const sends: StandInSend[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://stand-in');
+      if (req.method === 'POST' && url.pathname === '/v3/mail/send') {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { custom_args?: Record<string, string> };
+        const send = { key: body.custom_args?.idempotencyKey ?? '?', messageId: randomBytes(12).toString('hex') };
+        sends.push(send);
+        onSend(sends.length);
+        // Held a moment, as a real provider is: a worker killed now dies with calls in flight.
+        setTimeout(() => {
+          if (!res.destroyed) res.writeHead(202, { 'x-message-id': send.messageId }).end();
+        }, 150);
+        return;
+      }
+      if (req.method === 'GET' && url.pathname === '/v3/messages') {
+        const key = /unique_args\['idempotencyKey'\]="((?:[^"\\]|\\.)*)"/.exec(
+          url.searchParams.get('query') ?? '',
+        )?.[1];
+        const unescaped = key?.replace(/\\(.)/g, '$1');
+        const found = sends.filter((send) => send.key === unescaped);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ messages: found.map((send) => ({ msg_id: `${send.messageId}.filter0001.1.0` })) }));
+        return;
+      }
+      res.writeHead(404).end();
+    });
+  });
+  return {
+    sends,
+    listen: () =>
+      new Promise<string>((resolve) =>
+        server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+      ),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** 10:05 Paris on the next working day after `now` at which an e-mail is allowed at once. */
+export function nextMorningInWindow(now: Date): Date {
+  for (let days = 1; days <= 14; days++) {
+    const candidate = DateTime.fromJSDate(now, { zone: 'Europe/Paris' })
+      .plus({ days })
+      .set({ hour: 10, minute: 5, second: 0, millisecond: 0 })
+      .toJSDate();
+    const next = nextAllowedContact('email', candidate, [], NO_RESTRICTIONS);
+    if (next.kind === 'allowed' && !next.deferred) return candidate;
+  }
+  throw new Error('no working day in the next two weeks');
+}
+
+function caseBody(run: string, index: number, today: DateTime) {
+  return {
+    reference: `FAULT-${run}-${index}`,
+    creditor: { id: 'acme', name: 'ACME SAS', address: '1 rue de la Paix, 75001 Paris' },
+    debtor: { kind: 'business', name: `Débiteur ${index} SARL`, email: `debiteur-${index}@example.test` },
+    claim: {
+      nature: 'Maintenance, octobre',
+      basis: 'Bon de commande BC-778 signé',
+      invoices: [
+        {
+          number: `F-${index}`,
+          issueDate: today.minus({ days: 60 }).toISODate()!,
+          dueDate: today.minus({ days: 30 }).toISODate()!,
+          amountCents: 185000,
+        },
+      ],
+    },
+  };
+}
+
+async function call(
+  url: string,
+  { method = 'GET', key, body }: { method?: string; key: string; body?: unknown },
+): Promise<{ status: number; retryAfter: string | null; body: unknown }> {
+  try {
+    const response = await fetch(url, {
+      method,
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(15_000),
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // keep the text
+    }
+    return { status: response.status, retryAfter: response.headers.get('retry-after'), body: parsed };
+  } catch {
+    return { status: 0, retryAfter: null, body: undefined };
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await sleep(100);
+  }
+  return false;
+}
+
+function isAlive(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function runFaultInjection({
+  cases,
+  buildDir,
+  log = (line) => console.error(line),
+  settleTimeoutMs = 180_000,
+}: FaultInjectionOptions): Promise<FaultInjectionResult> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'amiable-faults-'));
+  let stack: ChildProcess | undefined;
+  let temporal: TestWorkflowEnvironment | undefined;
+  let stackOutput = '';
+  const readState = (): { services: Record<string, number> } | undefined => {
+    try {
+      return JSON.parse(readFileSync(path.join(dataDir, 'stack.json'), 'utf8')) as { services: Record<string, number> };
+    } catch {
+      return undefined;
+    }
+  };
+
+  let workerKillAt = Math.max(1, Math.floor(cases / 3));
+  let workerKilledAfterSends = 0;
+  let killedWorkerPid: number | undefined;
+  let databaseKillAt = Math.max(workerKillAt + 1, Math.floor((2 * cases) / 3));
+  let databaseKilledAfterSends: number | undefined;
+  let killedDatabasePid: number | undefined;
+  let databaseKilledAt = 0;
+  const sendgrid = startSendGridStandIn((count) => {
+    // Killed from the stand-in's own handler: the worker dies while this call (and others) are in flight.
+    if (count === workerKillAt && killedWorkerPid === undefined) {
+      killedWorkerPid = readState()?.services.worker;
+      workerKilledAfterSends = count;
+      if (killedWorkerPid) process.kill(killedWorkerPid, 'SIGKILL');
+      log(`[faults] worker ${killedWorkerPid} killed (SIGKILL) at send ${count}`);
+    } else if (count === databaseKillAt && killedDatabasePid === undefined && killedWorkerPid !== undefined) {
+      killedDatabasePid = readState()?.services.ferretdb;
+      databaseKilledAfterSends = count;
+      databaseKilledAt = Date.now();
+      if (killedDatabasePid) process.kill(killedDatabasePid, 'SIGKILL');
+      log(`[faults] FerretDB ${killedDatabasePid} killed (SIGKILL) at send ${count}`);
+    }
+  });
+
+  try {
+    const sendgridUrl = await sendgrid.listen();
+    log('[faults] starting the Temporal time-skipping test server…');
+    temporal = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: provisionTool('test-server') } },
+    });
+    const morning = nextMorningInWindow(new Date(await temporal.currentTimeMs()));
+    await temporal.sleep(morning.getTime() - (await temporal.currentTimeMs()));
+    log(
+      `[faults] test server clock moved to ${DateTime.fromMillis(await temporal.currentTimeMs(), { zone: 'Europe/Paris' }).toFormat('cccc dd/MM/yyyy HH:mm')} (Paris)`,
+    );
+
+    const [ferretdbPort, apiPort] = [await findFreePort(), await findFreePort()];
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'warn',
+      AMIABLE_DATA_DIR: dataDir,
+      FERRETDB_PATH: provisionTool('ferretdb'),
+      FERRETDB_PORT: String(ferretdbPort),
+      API_PORT: String(apiPort),
+      TEMPORAL_ADDRESS: temporal.address,
+      // Long enough for the outage to be seen from outside, short enough to keep the run brief.
+      AMIABLE_RESTART_DELAY_MS: '2000',
+      SENDGRID_API_KEY: 'SG.fault-injection',
+      SENDGRID_FROM_EMAIL: 'relances@acme.example',
+      SENDGRID_BASE_URL: sendgridUrl,
+      SENDGRID_EMAIL_ACTIVITY: 'true',
+      SENDGRID_ACTIVITY_SETTLE_SECONDS: '2',
+    };
+    log('[faults] starting the stack (scripts/start.js: FerretDB, worker, API)…');
+    stack = spawn(process.execPath, [path.join(buildDir, 'scripts/start.js')], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    for (const stream of [stack.stdout, stack.stderr]) {
+      stream?.on('data', (chunk: Buffer) => (stackOutput += chunk.toString('utf8')));
+    }
+    let stackExited = false;
+    stack.once('exit', () => (stackExited = true));
+    if (!(await until(() => stackOutput.includes('Amiable is running') || stackExited, 120_000)) || stackExited) {
+      throw new Error(`the stack did not start:\n${stackOutput.slice(-4000)}`);
+    }
+    const keys = JSON.parse(readFileSync(path.join(dataDir, 'dev-api-keys.json'), 'utf8')) as Record<string, string>;
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const initialApiPid = readState()?.services.api;
+
+    // Opened before the first send goes out (they wait for the worker's workflow tasks), at most
+    // eight at a time, as a client would.
+    const run = randomBytes(3).toString('hex');
+    const today = DateTime.now().setZone('Europe/Paris');
+    const ids: string[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(8, cases) }, async () => {
+        while (next < cases) {
+          const index = next++;
+          for (let attempt = 0; ; attempt++) {
+            const opened = await call(`${apiUrl}/cases`, {
+              method: 'POST',
+              key: keys.operations!,
+              body: caseBody(run, index, today),
+            });
+            if (opened.status === 201 || opened.status === 200) {
+              ids.push((opened.body as { id: string }).id);
+              break;
+            }
+            if (attempt >= 5) throw new Error(`POST /cases answered ${opened.status}: ${JSON.stringify(opened.body)}`);
+            await sleep(500);
+          }
+        }
+      }),
+    );
+    const due = new Set(ids.map((id) => `${id}:reminder_1:email`));
+    log(`[faults] ${ids.length} cases opened; their first e-mail is due now`);
+    // Should the burst end before the planned kills (small runs), kill at what was reached.
+    workerKillAt = Math.min(workerKillAt, ids.length);
+    databaseKillAt = Math.min(databaseKillAt, ids.length);
+
+    // The API seen from outside during the database outage.
+    const outage = { answers: 0, unavailable: 0, withRetryAfter: 0, other: {} as Record<string, number> };
+    let apiRecoveryMs: number | undefined;
+    const probe = (async () => {
+      if (!(await until(() => databaseKilledAt > 0, settleTimeoutMs))) return;
+      while (Date.now() - databaseKilledAt < 60_000) {
+        const answer = await call(`${apiUrl}/cases?limit=1`, { key: keys.manager! });
+        if (answer.status === 200) {
+          apiRecoveryMs = Date.now() - databaseKilledAt;
+          return;
+        }
+        outage.answers += 1;
+        if (answer.status === 503 && (answer.body as { error?: { code?: string } })?.error?.code === 'unavailable') {
+          outage.unavailable += 1;
+          if (answer.retryAfter) outage.withRetryAfter += 1;
+        } else {
+          outage.other[String(answer.status)] = (outage.other[String(answer.status)] ?? 0) + 1;
+        }
+        await sleep(200);
+      }
+    })();
+
+    const started = Date.now();
+    const delivered = () => new Set(sendgrid.sends.map((send) => send.key).filter((key) => due.has(key)));
+    const allDelivered = await until(() => delivered().size >= due.size, settleTimeoutMs);
+    if (databaseKilledAt === 0 && killedWorkerPid !== undefined) {
+      // The burst ended before the planned point: the database dies during an API action instead.
+      databaseKilledAfterSends = sendgrid.sends.length;
+      killedDatabasePid = readState()?.services.ferretdb;
+      databaseKilledAt = Date.now();
+      if (killedDatabasePid) process.kill(killedDatabasePid, 'SIGKILL');
+      log(`[faults] FerretDB ${killedDatabasePid} killed (SIGKILL) after the burst`);
+    }
+    await probe;
+    // A quiet moment: a late duplicate (a retry that did not know) would arrive now.
+    await sleep(8_000);
+    const settledAfterMs = Date.now() - started;
+
+    const counts = new Map<string, number>();
+    for (const send of sendgrid.sends) counts.set(send.key, (counts.get(send.key) ?? 0) + 1);
+    const duplicatedKeys = [...counts].filter(([, count]) => count > 1).map(([key]) => key);
+    const deliveredKeys = delivered();
+    const lostKeys = [...due].filter((key) => !deliveredKeys.has(key));
+
+    let casesFoundAfter = 0;
+    const caseReadFailures: Record<string, number> = {};
+    const journalOutcomes: Record<string, number> = {};
+    for (const id of ids) {
+      const found = await call(`${apiUrl}/cases/${encodeURIComponent(id)}`, { key: keys.operations! });
+      if (found.status === 200) casesFoundAfter += 1;
+      const journal = await call(`${apiUrl}/cases/${encodeURIComponent(id)}/journal`, { key: keys.operations! });
+      const entries = (
+        (journal.body as { entries?: { stage?: string; channel?: string; status?: string }[] })?.entries ?? []
+      ).filter((entry) => entry.stage === 'reminder_1' && entry.channel === 'email' && entry.status);
+      const outcome = journal.status === 200 ? (entries.at(-1)?.status ?? 'none') : `read ${journal.status}`;
+      journalOutcomes[outcome] = (journalOutcomes[outcome] ?? 0) + 1;
+      if (found.status !== 200) {
+        caseReadFailures[String(found.status)] = (caseReadFailures[String(found.status)] ?? 0) + 1;
+        if (Object.keys(caseReadFailures).length === 1)
+          log(`[faults] GET /cases/${id}: ${found.status} ${JSON.stringify(found.body)}`);
+      }
+    }
+    const state = readState();
+    return {
+      due: due.size,
+      delivered: deliveredKeys.size,
+      duplicates: [...counts].reduce((sum, [key, count]) => sum + (due.has(key) ? count - 1 : 0), 0),
+      lost: lostKeys.length,
+      lostKeys,
+      duplicatedKeys,
+      casesOpened: ids.length,
+      casesFoundAfter,
+      caseReadFailures,
+      journalOutcomes,
+      workerKilledAfterSends,
+      workerRestarted:
+        killedWorkerPid !== undefined && state?.services.worker !== killedWorkerPid && isAlive(state?.services.worker),
+      databaseKilledAfterSends,
+      databaseRestarted:
+        killedDatabasePid !== undefined &&
+        state?.services.ferretdb !== killedDatabasePid &&
+        isAlive(state?.services.ferretdb),
+      apiDuringOutage: outage,
+      apiRecoveryMs,
+      apiRestarted: state?.services.api !== initialApiPid,
+      settledAfterMs,
+      timedOut: !allDelivered,
+    };
+  } catch (error) {
+    log(`[faults] stack output (last lines):\n${stackOutput.slice(-3000)}`);
+    throw error;
+  } finally {
+    if (stack && stack.exitCode === null) {
+      const exited = new Promise((resolve) => stack!.once('exit', resolve));
+      stack.kill('SIGTERM');
+      await Promise.race([exited, sleep(30_000)]);
+      if (stack.exitCode === null) stack.kill('SIGKILL');
+    }
+    for (const pid of Object.values(readState()?.services ?? {})) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    await sendgrid.close();
+    await temporal?.teardown();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** True when nothing was sent twice or never and every dead part came back. */
+export function passed(result: FaultInjectionResult): boolean {
+  return (
+    result.duplicates === 0 &&
+    result.lost === 0 &&
+    result.casesFoundAfter === result.casesOpened &&
+    result.workerRestarted &&
+    result.databaseRestarted &&
+    result.apiRecoveryMs !== undefined &&
+    !result.apiRestarted
+  );
+}
+
+export function formatTable(result: FaultInjectionResult): string {
+  const seconds = (ms: number | undefined) => (ms === undefined ? 'never' : `${(ms / 1000).toFixed(1)} s`);
+  const other = Object.entries(result.apiDuringOutage.other)
+    .map(([status, count]) => `${count}×${status === '0' ? 'no answer' : status}`)
+    .join(', ');
+  const rows: [string, string][] = [
+    ['messages due', String(result.due)],
+    ['delivered to the stand-in (distinct)', String(result.delivered)],
+    ['duplicates', String(result.duplicates)],
+    ['lost (never delivered)', String(result.lost)],
+    [
+      'cases opened / read back afterwards',
+      `${result.casesOpened} / ${result.casesFoundAfter}${Object.keys(result.caseReadFailures).length ? ` (failed reads: ${JSON.stringify(result.caseReadFailures)})` : ''}`,
+    ],
+    ['journal: first e-mail, last status', JSON.stringify(result.journalOutcomes)],
+    ['worker SIGKILLed at send #', String(result.workerKilledAfterSends)],
+    ['worker restarted by the stack', result.workerRestarted ? 'yes' : 'NO'],
+    [
+      'FerretDB SIGKILLed at send #',
+      result.databaseKilledAfterSends === undefined ? 'not killed' : String(result.databaseKilledAfterSends),
+    ],
+    ['FerretDB restarted by the stack', result.databaseRestarted ? 'yes' : 'NO'],
+    [
+      'API answers during the outage',
+      `${result.apiDuringOutage.answers} (503 unavailable: ${result.apiDuringOutage.unavailable}, with Retry-After: ${result.apiDuringOutage.withRetryAfter}${other ? `; other: ${other}` : ''})`,
+    ],
+    ['API recovered after the DB kill in', seconds(result.apiRecoveryMs)],
+    ['API process restarted', result.apiRestarted ? 'yes (it should not need to)' : 'no (recovered by itself)'],
+    ['all sends settled after', `${seconds(result.settledAfterMs)}${result.timedOut ? ' (TIMED OUT)' : ''}`],
+  ];
+  const width = Math.max(...rows.map(([name]) => name.length));
+  return rows.map(([name, value]) => `${name.padEnd(width)}  ${value}`).join('\n');
+}
+
+async function main(): Promise<void> {
+  const cases = Math.max(3, Math.min(300, Number(process.argv[2] ?? 60)));
+  const result = await runFaultInjection({ cases, buildDir: path.resolve(__dirname, '..') });
+  console.log(formatTable(result));
+  if (result.lostKeys.length) console.log(`lost: ${result.lostKeys.slice(0, 20).join(', ')}`);
+  if (result.duplicatedKeys.length) console.log(`duplicated: ${result.duplicatedKeys.slice(0, 20).join(', ')}`);
+  const ok = passed(result);
+  console.log(ok ? 'PASS' : 'FAIL');
+  process.exit(ok ? 0 : 1);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  });
+}
