@@ -48,6 +48,7 @@ import {
   todayOf,
 } from '../domain/case/state';
 import type { CaseInput, CaseState, InstallmentPlanAgreement, PendingContact, PlanContact } from '../domain/case/types';
+import { CURRENT_RULES_VERSION, RULES_VERSIONS } from '../domain/case/rules-version';
 import { caseSnapshot } from '../domain/case/view';
 import {
   acknowledgeAlertUpdate,
@@ -119,11 +120,21 @@ function planMessageDetails(contact: PlanContact, plan: InstallmentPlanAgreement
  */
 export const OPEN_ALERTS_PATCH = 'open-alerts-kept';
 
+/**
+ * Cases that recorded this follow the rules of the compliance review (issue 13); cases already
+ * running when it shipped keep their original rules until they continue as new
+ * (domain/case/rules-version.ts).
+ */
+export const COMPLIANCE_REVIEW_PATCH = 'compliance-review-rules';
+
 /** Long-lived cases start a fresh history, carrying their state, before it grows unwieldy. */
 const MAX_HISTORY_EVENTS = 5_000;
 
 export async function collectionCase(input: CaseInput, carried?: CaseState): Promise<CaseView> {
   const state = carried ?? initialCaseState(input);
+  state.rulesVersion = patched(COMPLIANCE_REVIEW_PATCH)
+    ? CURRENT_RULES_VERSION
+    : (state.rulesVersion ?? RULES_VERSIONS.original);
   const now = (): string => new Date().toISOString();
   const effects: CaseEffect[] = [];
   let published = -1;

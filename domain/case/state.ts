@@ -10,6 +10,7 @@ import { claimPrescription, type ClaimPrescription } from '../prescription';
 import { computeStatement, type Statement } from '../statement';
 import type { CalendarDate } from '../types';
 import type { PlanOutcome } from '../installments';
+import { CURRENT_RULES_VERSION } from './rules-version';
 import { TERMINAL_STATUSES, type CaseInput, type CaseState, type CaseStatus, type IsoInstant } from './types';
 
 export function isTerminal(status: CaseStatus): boolean {
@@ -53,6 +54,7 @@ export function initialCaseState(input: CaseInput): CaseState {
     closedAt: null,
     lastEvent: null,
     sequence: 0,
+    rulesVersion: CURRENT_RULES_VERSION,
   };
 }
 

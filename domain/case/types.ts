@@ -176,6 +176,8 @@ export interface CaseState {
   providerEventsSeen?: string[];
   /** Alerts not yet acknowledged (domain/case/alerts.ts); absent in states from before alerts were kept. */
   openAlerts?: OpenAlert[];
+  /** The rules this case follows (domain/case/rules-version.ts); absent: the original ones. */
+  rulesVersion?: number;
 }
 
 export type { CalendarDate, Channel, Stage };
