@@ -14,6 +14,8 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Connection } from 'mongoose';
+import type { RateTable } from '../domain/late-charges';
+import { loadRateTable } from '../models/rate-store';
 import type {
   ActorRole,
   CallTaskInput,
@@ -117,6 +119,23 @@ const FIRST_LETTER_CHANNELS: readonly WrittenChannel[] = ['email', 'letter'];
 const outcomeUnknownSummary = (why: string): string =>
   `issue inconnue (${why}) : non renvoyé ; un gestionnaire doit vérifier chez le prestataire`;
 const OUTCOME_UNKNOWN_AFTER_CALL = 'le prestataire n’a pas répondu';
+
+const PERMANENT_REASON_NAMES: Record<string, string> = {
+  invalid_recipient: 'destinataire invalide',
+  opted_out: 'opposition du destinataire (STOP)',
+  rejected: 'demande rejetée',
+};
+
+/**
+ * The journal is French evidence, while a transport's `reason` is an English log line
+ * (« sendgrid 400: invalid recipient address »): the journal keeps its kind, in French, and the
+ * provider's code (HTTP status or Twilio error number), which is what a person checks at the provider.
+ */
+function permanentReasonInFrench(error: { reason?: unknown; kind?: unknown }): string {
+  const kind = (typeof error.kind === 'string' && PERMANENT_REASON_NAMES[error.kind]) || 'motif non précisé';
+  const code = typeof error.reason === 'string' ? /\b\d{3,5}\b/.exec(error.reason)?.[0] : undefined;
+  return code ? `${kind}, code ${code}` : kind;
+}
 
 /**
  * One thing that must leave at most once (a message, the handoff dossier): what the exactly-once
@@ -233,7 +252,8 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
         $set: {
           status: 'done',
           outcome: input.outcome,
-          closedAt: new Date(),
+          // The case's time, as every journal entry: the worker's clock is not the case's.
+          closedAt: input.at ? new Date(input.at) : new Date(),
           ...(input.agentId ? { agentId: input.agentId } : {}),
         },
       },
@@ -569,10 +589,9 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
   ): Promise<SendMessageResult> {
     if (isOutcomeUnknown(error)) return outcomeUnknownAfterCall(input, error);
     const permanent = isPermanent(error);
-    const reason = permanent && typeof error.reason === 'string' ? error.reason : 'no reason given';
     const summary = permanent
-      ? `provider refused the message permanently (${reason}): channel closed`
-      : `provider error on attempt ${attempt}: not sent, will be retried`;
+      ? `refus définitif du prestataire (${permanentReasonInFrench(error)}) : canal fermé`
+      : `erreur du prestataire à la tentative ${attempt} : non envoyé, nouvel essai à venir`;
     // Journal first: an attempt found unsettled with its failure journaled is known not to have sent.
     const content = message ? { subject: message.subject, body: message.body } : undefined;
     await writeOnce(
@@ -639,7 +658,7 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
     const to = recipient.of(record.debtor);
     if (to === undefined) return block(input, recipient.missing, { closeChannel: true });
     const wording = wordingFor(input, dependencies.wording);
-    if (!wording) return block(input, `no wording for ${input.template} (stage ${input.stage}, ${input.tone} tone)`);
+    if (!wording) return block(input, `aucun texte pour le modèle ${input.template}`);
     const context = messageContext(record, input, await firstLetterOf(record));
     let message: ComposedMessage;
     try {
@@ -695,7 +714,8 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
 
   /** "E-mail envoyé : relance 1", "Courrier simulé : mise en demeure (LRAR …) — …". */
   function sentSummary(input: SendMessageInput, letter: PreparedLetter | undefined, status: DeliveredStatus): string {
-    const what = input.installmentPlan ? input.template : stageName(input.stage);
+    // A plan's template is `installment_plan.<kind>`: the journal names the kind in French.
+    const what = stageName(input.installmentPlan ? input.template.replace(/^installment_plan\./, '') : input.stage);
     const channel = channelName(input.channel);
     const how = `${channel.charAt(0).toUpperCase()}${channel.slice(1)}`;
     const form = letter ? ` (${letter.formReason})` : '';
@@ -785,11 +805,11 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
       return { summary: refused.summary, alertRaised };
     }
     const status: DeliveredStatus = dossierDelivery.simulated ? 'simulated' : 'sent';
-    const contents = `manifest ${manifestFile.sha256.slice(0, 12)}…, summary ${summaryFile.sha256.slice(0, 12)}…`;
+    const contents = `manifeste ${manifestFile.sha256.slice(0, 12)}…, synthèse ${summaryFile.sha256.slice(0, 12)}…`;
     const summary =
       status === 'simulated'
-        ? `handoff dossier prepared (${contents}); delivery to the commissaire de justice simulated: nothing left the machine`
-        : `handoff dossier (${contents}) delivered to the commissaire de justice by ${dossierDelivery.destination}`;
+        ? `dossier de transmission préparé (${contents}) ; transmission au commissaire de justice simulée : rien n’est sorti de la machine`
+        : `dossier de transmission (${contents}) remis au commissaire de justice par ${dossierDelivery.destination}`;
     await writeOnce(
       messageEntry(dispatch, input.idempotencyKey, {
         status,
@@ -867,5 +887,19 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
     handOffCase: (input) => withHeartbeat(() => handOffCase(input)),
     raiseManagerAlert,
     reopenUnknownSend,
+    currentRates: () => currentRatesFrom(connection),
+  };
+}
+
+/** The histories hold the values only: the sources stay in the store and in GET /rates. */
+async function currentRatesFrom(connection: Connection): Promise<RateTable> {
+  const table = await loadRateTable(connection);
+  const plain = (points: RateTable['ecbMainRefinancingRate']) => points.map(({ from, percent }) => ({ from, percent }));
+  return {
+    ecbMainRefinancingRate: plain(table.ecbMainRefinancingRate),
+    legalInterestRateProfessional: plain(table.legalInterestRateProfessional),
+    ...(table.legalInterestRatePrivateCreditor
+      ? { legalInterestRatePrivateCreditor: plain(table.legalInterestRatePrivateCreditor) }
+      : {}),
   };
 }

@@ -10,6 +10,7 @@ import type { DeferralReason } from '../domain/contact-limits';
 import type { IsoInstant, SealedText } from '../domain/case/types';
 import type { CaseSnapshot } from '../domain/case/view';
 import type { ClaimPrescription } from '../domain/prescription';
+import type { RateTable } from '../domain/late-charges';
 import type { Statement } from '../domain/statement';
 import type { CalendarDate, Channel, DebtorKind, Stage, Tone } from '../domain/types';
 
@@ -24,6 +25,21 @@ export interface MessageAmounts {
   paidCents: number;
   totalCents: number;
   currency: string;
+  /**
+   * Business debtor, charges claimed (R3): the message names each charge on its own line, the
+   * penalties with their rate and base. Absent: no late charge is claimed (consumer, or waived).
+   */
+  lateCharges?: MessageLateCharges;
+}
+
+export interface MessageLateCharges {
+  /** Annual L441-10 rate in force today; absent when no principal bears penalties any more. */
+  penaltyRatePercent?: number;
+  penaltyRateBasis?: 'contract' | 'ecb_plus_10';
+  /** Invoices whose €40 indemnity (D441-5) is due. */
+  indemnifiedInvoices: number;
+  /** Policy `waived_when_principal_paid`: the message says the accessories go once the principal is paid. */
+  waivedWhenPrincipalPaid: boolean;
 }
 
 export interface SendMessageInput {
@@ -37,7 +53,15 @@ export interface SendMessageInput {
   debtorKind: DebtorKind;
   timeBarred: boolean;
   amounts: MessageAmounts;
+  /** The invoices the message demands (R1: never a time-barred one). */
   invoiceNumbers: string[];
+  /** Time-barred invoices still owed: stated as payable voluntarily, never demanded (R1, per invoice). */
+  barredInvoices?: { number: string; outstandingCents: number }[];
+  /**
+   * Final reminder only: whether the mise en demeure it would announce will really come (R4). False:
+   * the message must not mention one (domain/compliance/check-message.ts blocks it).
+   */
+  formalNoticeFollows?: boolean;
   /** Mise en demeure only: the last day to pay. */
   formalNoticeDeadline?: CalendarDate;
   /** A message of an installment plan: the schedule, and the installment it is about. */
@@ -86,6 +110,15 @@ export interface CallTaskInput {
   balanceCents: number;
 }
 
+export interface CloseCallTaskInput {
+  caseId: string;
+  taskId: string;
+  outcome: string;
+  agentId?: string;
+  /** The case's time; absent in histories from before, when the activity's clock is used. */
+  at?: IsoInstant;
+}
+
 export type ActorRole = 'system' | 'operations' | 'agent' | 'manager' | 'debtor';
 
 /** A journal entry as the workflow drafts it; the activity writes it once per idempotency key. */
@@ -122,7 +155,7 @@ export interface CaseActivities {
   sendMessage(input: SendMessageInput): Promise<SendMessageResult>;
   createCallTask(input: CallTaskInput): Promise<void>;
   /** `agentId`: who recorded the outcome that closed it (none when the case closed it). */
-  closeCallTask(input: { caseId: string; taskId: string; outcome: string; agentId?: string }): Promise<void>;
+  closeCallTask(input: CloseCallTaskInput): Promise<void>;
   recordJournal(entries: JournalDraft[]): Promise<void>;
   saveCaseProjection(view: CaseView): Promise<void>;
   /** The file goes to a commissaire de justice: build and deliver the dossier (R6). */
@@ -130,6 +163,8 @@ export interface CaseActivities {
   raiseManagerAlert(input: ManagerAlertInput): Promise<void>;
   /** A manager said "send it again" about a send of unknown outcome: make it claimable once more. */
   reopenUnknownSend(input: { caseId: string; idempotencyKey: string }): Promise<void>;
+  /** The rate table in force (config/rates.json and the managers' entries), without the sources. */
+  currentRates(): Promise<RateTable>;
 }
 
 export type { DeferralReason };

@@ -9,6 +9,7 @@ import type { SendMessageInput } from './contracts';
 import { renderLetterPdf } from './documents/letter-pdf';
 import { frenchDate, type ComposedMessage } from './messages/compose';
 import type { Attachment, LetterForm } from './transports/transport';
+import { parisDateOf } from '../domain/dates';
 import { registeredLetterForm } from '../domain/registered-mail';
 import type { DocumentKind } from '../models/document';
 import type { DocumentStore } from './documents/store';
@@ -35,9 +36,12 @@ const SENDING_MODE: Readonly<Record<LetterForm, string | undefined>> = {
   ordinary: undefined,
 };
 
-/** A file name that says what it is without naming anyone. */
+/**
+ * A file name that says what it is without naming anyone, dated as the letter is: the Paris day
+ * (between midnight and 01:00 or 02:00 Paris, the UTC day is still the day before).
+ */
 const filenameOf = (record: CaseRecord, kind: DocumentKind, at: Date): string =>
-  `${kind === 'formal_notice' ? 'mise-en-demeure' : 'courrier'}-${record.reference}-${at.toISOString().slice(0, 10)}.pdf`.replace(
+  `${kind === 'formal_notice' ? 'mise-en-demeure' : 'courrier'}-${record.reference}-${parisDateOf(at)}.pdf`.replace(
     /[^A-Za-z0-9._-]/g,
     '_',
   );

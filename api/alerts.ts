@@ -14,6 +14,7 @@ import { TERMINAL_STATUSES } from '../domain/case/types';
 import type { Alert, AlertModel } from '../models/alert';
 import { storeProjection, type CaseRecord, type CaseRecordModel } from '../models/case-record';
 import { isDuplicateKey } from '../models/connection';
+import { SYSTEM_CASE_ID } from '../models/rate-store';
 import type { JournalEntryModel } from '../models/journal-entry';
 import { resolveUnknownSend, type MessageSendModel } from '../models/message-send';
 import { acknowledgeAlertUpdate } from '../workflows/case-definitions';
@@ -96,8 +97,10 @@ export function createAlertService(dependencies: AlertServiceDependencies) {
     if (!alert) throw new ApiError('not_found', `no alert ${alertId}`);
     if (alert.status !== 'open') throw alreadyAcknowledged(alert);
     checkResolutionFits(alert, body.resolution);
-    const record = await records.findOne({ caseId: alert.caseId }).lean<CaseRecord>();
-    if (!record) throw new ApiError('not_found', `no case ${alert.caseId} for alert ${alertId}`);
+    // An alert about no case (a missing rate) has no workflow to tell.
+    const aboutACase = alert.caseId !== SYSTEM_CASE_ID;
+    const record = aboutACase ? await records.findOne({ caseId: alert.caseId }).lean<CaseRecord>() : null;
+    if (aboutACase && !record) throw new ApiError('not_found', `no case ${alert.caseId} for alert ${alertId}`);
     if (body.resolution === 'send_again') await checkStillUnknown(alert);
     if (body.resolution === 'message_left' && alert.send) {
       await resolveUnknownSend(
@@ -107,7 +110,7 @@ export function createAlertService(dependencies: AlertServiceDependencies) {
         'issue inconnue réglée par un gestionnaire : le message est bien parti (constaté chez le prestataire)',
       );
     }
-    await tellTheCase(record, alert, body.resolution, actor);
+    if (record) await tellTheCase(record, alert, body.resolution, actor);
     const at = await now();
     const marked = await alerts
       .findOneAndUpdate(

@@ -15,6 +15,7 @@ import { sealText } from '../models/sealed-text';
 import type { Logger } from '../observability/logger';
 import { createAuthenticator, rejectAnonymousBodies, requireRole } from './auth';
 import { createAlertService } from './alerts';
+import { createRateService } from './rates';
 import { createCaseService } from './cases';
 import { ApiError, validationFailed, zodProblems } from './errors';
 import { checkHealth } from './health';
@@ -37,6 +38,8 @@ export interface ApiDependencies {
   /** The API's clock; tests pass the time-skipping server's. */
   now?: () => Promise<Date>;
   temporalTimeoutMs?: number;
+  /** How long `GET /cases/:id` waits for the workflow before answering its stored state (api/cases.ts). */
+  liveReadTimeoutMs?: number;
   /** Provider webhooks; a provider left out has no endpoint (404). */
   webhooks?: {
     sendgrid?: { verificationKey: string; toleranceSeconds?: number };
@@ -91,6 +94,7 @@ export function createApi(dependencies: ApiDependencies): Api {
     callTasks: callTaskModel(database),
     client,
     temporalTimeoutMs: dependencies.temporalTimeoutMs ?? 10_000,
+    ...(dependencies.liveReadTimeoutMs === undefined ? {} : { liveReadTimeoutMs: dependencies.liveReadTimeoutMs }),
   });
   const alerts = createAlertService({
     alerts: alertModel(database),
@@ -105,6 +109,7 @@ export function createApi(dependencies: ApiDependencies): Api {
     intake,
     cases,
     alerts,
+    rates: createRateService(database, now),
     seal: (plain) => sealText(plain, dependencies.dataKey),
     health: () => checkHealth(temporal, database),
   });
@@ -223,6 +228,7 @@ export function createApi(dependencies: ApiDependencies): Api {
           .send(answer.file.content);
         return;
       }
+      if (answer.headers) res.set(answer.headers);
       res.status(answer.status).json(answer.body);
     });
     return handlers;

@@ -29,12 +29,24 @@ export interface CaseServiceDependencies {
   client: Client;
   /** How long a call to Temporal may take before the answer is 503. */
   temporalTimeoutMs: number;
+  /**
+   * How long `GET /cases/:id` waits for the workflow's own answer before answering the stored
+   * projection instead (default 5 s, half of `temporalTimeoutMs`'s default).
+   */
+  liveReadTimeoutMs?: number;
+}
+
+/** A case as read: `live` when the workflow answered, false when the stored projection did. */
+export interface CaseRead {
+  resource: CaseResource;
+  live: boolean;
 }
 
 const isTerminal = (status: string): boolean => (TERMINAL_STATUSES as readonly string[]).includes(status);
 
 export function createCaseService(dependencies: CaseServiceDependencies) {
   const { records, journal, documents, callTasks, client, temporalTimeoutMs } = dependencies;
+  const liveReadTimeoutMs = dependencies.liveReadTimeoutMs ?? 5_000;
 
   const withinDeadline = <T>(call: () => Promise<T>): Promise<T> =>
     client.withDeadline(Date.now() + temporalTimeoutMs, call);
@@ -74,23 +86,35 @@ export function createCaseService(dependencies: CaseServiceDependencies) {
   }
 
   /**
-   * The live state of the workflow, merged into the record. `orStoredState`: when the workflow
-   * cannot answer, the last stored projection instead of a 503.
+   * The live state of the workflow merged into the record, or, when the workflow cannot answer in
+   * `liveReadTimeoutMs`, its last stored projection (what `GET /cases` lists), said by `live: false`.
+   * Why not a 503: the case exists and the database knows its last state. A query is delivered to
+   * the worker that last ran the workflow (its sticky queue); when that worker died, the Temporal
+   * server hands the query to the shared queue only after the sticky schedule-to-start timeout
+   * (worker/main.ts keeps it short), and the time-skipping test server never does, nor implements
+   * ResetStickyTaskQueue: an idle case would stay unreadable until its next workflow task.
    */
-  async function getCase(caseId: string): Promise<CaseResource> {
-    return liveCase(await findRecord(caseId));
+  async function getCase(caseId: string): Promise<CaseRead> {
+    const record = await findRecord(caseId);
+    const view = await liveView(record, { orStoredState: true, timeoutMs: liveReadTimeoutMs });
+    const live = view !== undefined || isTerminal(record.status);
+    return { resource: caseResource(record, view), live };
   }
 
-  async function liveCase(record: CaseRecord, options: { orStoredState?: boolean } = {}): Promise<CaseResource> {
-    return caseResource(record, await liveView(record, options));
-  }
-
-  /** The workflow's view; undefined when the record's own projection is the answer. */
-  async function liveView(record: CaseRecord, options: { orStoredState?: boolean }): Promise<CaseView | undefined> {
+  /**
+   * The workflow's view; undefined when the record's own projection is the answer. `orStoredState`:
+   * when the workflow cannot answer, undefined (the stored projection) instead of a 503.
+   */
+  async function liveView(
+    record: CaseRecord,
+    options: { orStoredState?: boolean; timeoutMs?: number },
+  ): Promise<CaseView | undefined> {
     // A closed case's last projection is its final state: no need to ask the workflow.
     if (isTerminal(record.status) || !record.workflowStartedAt) return undefined;
     try {
-      return await withinDeadline(() => client.workflow.getHandle(record.workflowId).query(getCaseQuery));
+      return await client.withDeadline(Date.now() + (options.timeoutMs ?? temporalTimeoutMs), () =>
+        client.workflow.getHandle(record.workflowId).query(getCaseQuery),
+      );
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return undefined;
       if (isTemporalUnreachable(error)) {
@@ -217,7 +241,6 @@ export function createCaseService(dependencies: CaseServiceDependencies) {
     answerOpened,
     settleCallTasks,
     getCase,
-    liveCase,
     listCases,
     getJournal,
     listDocuments,

@@ -31,7 +31,9 @@ import { CASE_WORKFLOW_TYPE, caseWorkflowId } from '../workflows/case-definition
 import type { collectionCase } from '../workflows/collection-case';
 import { BalanceCents, CaseStage, CaseStatus, CreditorId, DebtorKind } from '../workflows/search-attributes';
 import { ApiError } from './errors';
-import type { OpenCaseBody } from './schemas';
+import type { OpenCaseBody, OpenCaseRequest } from './schemas';
+import { holidayRegionOfAddress } from '../domain/calendar';
+import { defaultPolicyIdFor } from '../domain/policies';
 import { isDatabaseUnreachable, isTemporalUnreachable, unavailable } from './upstream-errors';
 
 export interface IntakeDependencies {
@@ -82,6 +84,7 @@ export function createIntake(dependencies: IntakeDependencies) {
       ...(record.claim.type ? { claimType: record.claim.type } : {}),
       openedAt: record.openedAt.toISOString(),
       reachableChannels: reachableChannelsOf(record.debtor),
+      holidayRegion: holidayRegionOfAddress(record.debtor.address),
     };
   }
 
@@ -140,7 +143,10 @@ export function createIntake(dependencies: IntakeDependencies) {
   }
 
   /** `created` is false when the identical case existed already (the contract's 200). */
-  async function openCase(body: OpenCaseBody): Promise<{ created: boolean; record: CaseRecord }> {
+  async function openCase(request: OpenCaseRequest): Promise<{ created: boolean; record: CaseRecord }> {
+    // Chosen before the payload is hashed, so that naming the default policy or leaving it out is
+    // the same request.
+    const body: OpenCaseBody = { ...request, policy: request.policy ?? defaultPolicyIdFor(request.debtor.kind) };
     const openedAt = await now();
     const verdict = checkCollectability(
       { ...body.claim, basis: body.claim.basis ?? '' },

@@ -2,6 +2,7 @@ import { Connection } from '@temporalio/client';
 import { loadApiConfig } from '../config';
 import { loadChannelsConfig } from '../config/channels';
 import { connectDatabaseInBackground } from '../models/connection';
+import { watchRateCoverage } from '../models/rate-store';
 import { parseDataKey } from '../models/sealed-text';
 import { createLogger } from '../observability/logger';
 import { createApi } from './app';
@@ -57,10 +58,12 @@ async function main(): Promise<void> {
   void sweep();
   const sweeper = setInterval(sweep, INTAKE_SWEEP_MS);
   sweeper.unref();
+  const stopRateCheck = watchRateCoverage(database, logger);
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'API shutting down');
     clearInterval(sweeper);
+    stopRateCheck();
     server.close(() => {
       void Promise.all([database.close(), temporal.close()]).finally(() => process.exit(0));
     });

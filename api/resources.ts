@@ -5,6 +5,10 @@
  */
 import { DateTime } from 'luxon';
 import type { CaseView } from '../activities/contracts';
+import { parisDateOf } from '../domain/dates';
+import { DEFAULT_RATE_TABLE } from '../domain/late-charges';
+import { getPolicy } from '../domain/policies';
+import { computeStatement } from '../domain/statement';
 import { PARIS } from '../domain/types';
 import type { CaseRecord } from '../models/case-record';
 import type { CallTaskRecord } from '../models/call-task';
@@ -25,11 +29,42 @@ function definedOnly<T extends Record<string, unknown>>(value: T): T {
 }
 
 /**
+ * R3: a business claim opened late already owes its penalties and €40 indemnities (when the policy
+ * claims them); the first answer states them as the workflow will (domain/statement.ts), as of the
+ * opening. A rate table that does not cover the day gives none rather than a guess, as the case does.
+ */
+function amountsOnOpening(record: CaseRecord, principal: number): { lateChargesCents: number } {
+  try {
+    const policy = getPolicy(record.policy);
+    const claimed = record.debtorKind === 'business' && policy.lateCharges !== 'waive';
+    if (!claimed) return { lateChargesCents: 0 };
+    const { totals } = computeStatement({
+      invoices: record.claim.invoices.map(({ number, issueDate, dueDate, amountCents }) => ({
+        number,
+        issueDate,
+        dueDate,
+        amountCents,
+      })),
+      payments: [],
+      debtorKind: record.debtorKind,
+      asOf: parisDateOf(record.openedAt),
+      lateCharges: 'claim',
+      accessories: policy.accessories ?? 'claimed',
+      rates: DEFAULT_RATE_TABLE,
+    });
+    return { lateChargesCents: totals.balanceCents - principal };
+  } catch {
+    return { lateChargesCents: 0 };
+  }
+}
+
+/**
  * Before the workflow's first projection lands (a few milliseconds after intake), the record is
  * all there is: an active case at no stage, owing its invoices.
  */
 function viewFromRecord(record: CaseRecord): CaseView {
   const principal = record.claim.invoices.reduce((sum, invoice) => sum + invoice.amountCents, 0);
+  const due = amountsOnOpening(record, principal);
   return {
     id: record.caseId,
     reference: record.reference,
@@ -41,9 +76,9 @@ function viewFromRecord(record: CaseRecord): CaseView {
     amounts: {
       principalCents: principal,
       paidCents: 0,
-      balanceCents: principal,
+      balanceCents: principal + due.lateChargesCents,
       overpaidCents: 0,
-      lateChargesCents: 0,
+      lateChargesCents: due.lateChargesCents,
       currency: record.claim.currency,
     },
     openedAt: record.openedAt.toISOString(),

@@ -21,6 +21,7 @@ import {
   resumeCaseUpdate,
 } from '../workflows/case-definitions';
 import type { AlertService } from './alerts';
+import { rateChangeResource, ratePointBody, rateTableResource, type RateService } from './rates';
 import type { Caller } from './auth';
 import type { CaseService } from './cases';
 import type { ErrorCode } from './errors';
@@ -29,7 +30,7 @@ import type { Intake } from './intake';
 import * as schemas from './schemas';
 
 export type RouteAnswer =
-  | { status: number; body: unknown }
+  | { status: number; body: unknown; headers?: Record<string, string> }
   | { status: number; file: { contentType: string; filename: string; content: Buffer } };
 
 export interface RouteRequest {
@@ -61,6 +62,7 @@ export interface RouteServices {
   intake: Intake;
   cases: CaseService;
   alerts: AlertService;
+  rates: RateService;
   seal: (plain: string) => SealedText;
   health: () => Promise<{ status: 'ok' | 'degraded' }>;
 }
@@ -196,11 +198,18 @@ export function buildRoutes(services: RouteServices): RouteDefinition[] {
       path: '/cases/:id',
       operationId: 'getCase',
       summary: 'A case, with the live state of its workflow',
+      description:
+        'The header `X-Case-State` says where the answer comes from: `live` (the workflow answered) or ' +
+        '`stored` (the workflow could not answer within 5 s, e.g. no worker is running: the last state it ' +
+        'stored, as `GET /cases` lists it). A closed case is always `live`: its stored state is final.',
       roles: ['operations', 'agent'],
       params: schemas.caseIdParams,
       success: [{ status: 200, schema: schemas.caseResource, description: 'The case' }],
       errors: ['validation_failed', 'unauthorized', 'not_found', 'unavailable'],
-      handle: async ({ params }) => ok(await cases.getCase(params.id!)),
+      handle: async ({ params }) => {
+        const read = await cases.getCase(params.id!);
+        return { ...ok(read.resource), headers: { 'X-Case-State': read.live ? 'live' : 'stored' } };
+      },
     },
     {
       method: 'get',
@@ -380,6 +389,37 @@ export function buildRoutes(services: RouteServices): RouteDefinition[] {
       errors: ['validation_failed', 'unauthorized', 'forbidden', 'unavailable'],
       handle: async ({ query }) =>
         ok(await services.alerts.listAlerts(query as z.output<typeof schemas.listAlertsQuery>)),
+    },
+    {
+      method: 'get',
+      path: '/rates',
+      operationId: 'getRates',
+      summary: 'The rate table: every value with its source, and what the current half-year lacks (not in docs/api.md)',
+      description:
+        'The ECB main refinancing rate (L441-10 penalties: the rate in force on 1 January / 1 July, + 10 points) and ' +
+        "the taux de l'intérêt légal of each half-year (1231-6 interest after a mise en demeure; the floor of a " +
+        'contractual penalty rate). origin: shipped (config/rates.json) or operator (entered here). A half-year ' +
+        'listed in missing claims no legal interest for its days, and a rates_missing alert is open.',
+      roles: [],
+      success: [{ status: 200, schema: rateTableResource, description: 'The table in force' }],
+      errors: ['unauthorized', 'forbidden', 'unavailable'],
+      handle: async () => ok(await services.rates.getRates()),
+    },
+    {
+      method: 'post',
+      path: '/rates',
+      operationId: 'setRate',
+      summary: 'Enter a published rate, with its source (not in docs/api.md)',
+      description:
+        'Adds the value of a series from a date, or replaces the value of that date (the previous one is kept in ' +
+        'the audit trail, with the manager’s key fingerprint). A legal rate starts on 1 January or 1 July, else 422 ' +
+        'on body.from. The next computation of a case’s amounts uses it.',
+      roles: [],
+      body: ratePointBody,
+      success: [{ status: 200, schema: rateChangeResource, description: 'The value entered, and the one it replaced' }],
+      errors: ['validation_failed', 'unauthorized', 'forbidden', 'unprocessable', 'unavailable'],
+      handle: async ({ body, caller }) =>
+        ok(await services.rates.setRate(body as z.output<typeof ratePointBody>, actorOf(caller))),
     },
     {
       method: 'post',

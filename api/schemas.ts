@@ -12,7 +12,8 @@ import { z } from 'zod';
 import { CALL_OUTCOMES, CASE_STATUSES, DISPUTE_OUTCOMES, INBOUND_CHANNELS } from '../domain/case/types';
 import { PLAN_OUTCOMES } from '../domain/installments';
 import { MAX_AMOUNT_CENTS } from '../domain/money';
-import { POLICIES, DEFAULT_POLICY_ID } from '../domain/policies';
+import { POLICIES, DEFAULT_POLICY_BY_DEBTOR_KIND } from '../domain/policies';
+import { SUPPORTED_CURRENCIES, currencySchema } from '../domain/currency';
 import { CLAIM_TYPES, DEBTOR_KINDS, STAGES } from '../domain/types';
 import { ACTOR_ROLES, JOURNAL_CHANNELS, MESSAGE_STATUSES } from '../models/journal-entry';
 import { CALL_TASK_STATUSES } from '../models/call-task';
@@ -36,10 +37,10 @@ const cents = z
   .int('must be a whole number of cents')
   .positive('must be a positive number of cents')
   .max(MAX_AMOUNT_CENTS, `must be at most ${MAX_AMOUNT_CENTS} cents (€10 billion)`);
-const currency = z
-  .string()
-  .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')
-  .meta({ example: 'EUR' });
+const currency = currencySchema.meta({
+  description: `An active ISO 4217 code the product states amounts in: ${SUPPORTED_CURRENCIES.join(', ')} (the indemnity and the interest rates of French law are in euros). Any other code is 400 naming claim.currency.`,
+  example: 'EUR',
+});
 const inboundChannel = z.enum(INBOUND_CHANNELS);
 /** E.164: the form Twilio sends to. */
 const phone = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an international number such as +33612345678');
@@ -139,10 +140,21 @@ export const openCaseBody = z
     collector: collector.optional(),
     debtor,
     claim,
-    policy: z.enum(POLICY_IDS).default(DEFAULT_POLICY_ID),
+    policy: z
+      .enum(POLICY_IDS)
+      .optional()
+      .meta({
+        description: `The reminder policy. Absent: chosen by debtor.kind (${Object.entries(
+          DEFAULT_POLICY_BY_DEBTOR_KIND,
+        )
+          .map(([kind, id]) => `${kind} → ${id}`)
+          .join(', ')}); the contract's default \`standard\` stays the business default.`,
+      }),
   })
   .meta({ id: 'OpenCase' });
-export type OpenCaseBody = z.output<typeof openCaseBody>;
+export type OpenCaseRequest = z.output<typeof openCaseBody>;
+/** The request once intake has chosen the policy by debtor kind when none was named. */
+export type OpenCaseBody = Omit<OpenCaseRequest, 'policy'> & { policy: string };
 
 // ---------------------------------------------------------------------------------------------
 // Actions
@@ -277,12 +289,24 @@ export const caseResource = z
     amounts: z.object({
       principalCents: z.number().int(),
       paidCents: z.number().int(),
-      balanceCents: z.number().int(),
+      balanceCents: z
+        .number()
+        .int()
+        .meta({
+          description:
+            'What the case pursues today and its messages demand: principal left + lateChargesCents (R3). ' +
+            'Payments go to penalties, then principal, then indemnities (Code civil 1343-1, 1342-10), or ' +
+            'principal first under a policy that waives the accessories once it is paid.',
+        }),
       overpaidCents: z.number().int().meta({ description: 'Paid beyond the balance, to be refunded.' }),
       lateChargesCents: z
         .number()
         .int()
-        .meta({ description: 'Business debtors: late-payment penalties and €40 indemnities (L441-10, D441-5).' }),
+        .meta({
+          description:
+            'Accessories still due today, included in balanceCents: late-payment penalties and €40 indemnities ' +
+            '(business debtors, L441-10, D441-5), legal interest after a mise en demeure (Code civil 1231-6).',
+        }),
       currency: z.string(),
     }),
     openedAt: instant,

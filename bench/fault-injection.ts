@@ -15,18 +15,22 @@
  * and time (it gives up after a few minutes and says so). Exit code 1 when a message was sent twice
  * or never, or when a part did not come back.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DateTime } from 'luxon';
 import { NO_RESTRICTIONS, nextAllowedContact } from '../domain/contact-limits';
-import { findFreePort } from '../scripts/local-stack/ports';
 import { provisionTool } from '../scripts/local-stack/provision';
+import {
+  isAlive,
+  request,
+  sleep,
+  startStack,
+  waitUntil,
+  type RunningStack,
+} from '../scripts/local-stack/stack-process';
 
 export interface FaultInjectionResult {
   due: number;
@@ -39,6 +43,10 @@ export interface FaultInjectionResult {
   casesFoundAfter: number;
   /** Reads of an opened case that did not answer 200, by status. */
   caseReadFailures: Record<string, number>;
+  /** Reads that answered 200, by `X-Case-State`: `live` (the workflow answered) or `stored`. */
+  caseReadSources: Record<string, number>;
+  /** The stage each case shows afterwards (`reminder_1` once its first e-mail left). */
+  stagesAfter: Record<string, number>;
   /** The last journal status of each case's first e-mail (`sent`, `failed`, …): the evidence's account. */
   journalOutcomes: Record<string, number>;
   workerKilledAfterSends: number;
@@ -49,6 +57,8 @@ export interface FaultInjectionResult {
   apiRecoveryMs: number | undefined;
   apiRestarted: boolean;
   settledAfterMs: number;
+  /** From the end of the quiet moment until every case read back live, at its stage, journaled. */
+  recordsCaughtUpAfterMs: number;
   timedOut: boolean;
 }
 
@@ -125,7 +135,13 @@ export function nextMorningInWindow(now: Date): Date {
   throw new Error('no working day in the next two weeks');
 }
 
-function caseBody(run: string, index: number, today: DateTime) {
+/**
+ * A collectable business claim whose first reminder is the step due when it opens: due five days
+ * before the test server's day (the standard policy's reminder 1 comes at 3 days, reminder 2 at 10),
+ * which is never ahead of the API's real clock (the server is at most four days ahead).
+ */
+function caseBody(run: string, index: number, serverDay: DateTime) {
+  const dueDate = serverDay.minus({ days: 5 });
   return {
     reference: `FAULT-${run}-${index}`,
     creditor: { id: 'acme', name: 'ACME SAS', address: '1 rue de la Paix, 75001 Paris' },
@@ -136,8 +152,8 @@ function caseBody(run: string, index: number, today: DateTime) {
       invoices: [
         {
           number: `F-${index}`,
-          issueDate: today.minus({ days: 60 }).toISODate()!,
-          dueDate: today.minus({ days: 30 }).toISODate()!,
+          issueDate: dueDate.minus({ days: 30 }).toISODate()!,
+          dueDate: dueDate.toISODate()!,
           amountCents: 185000,
         },
       ],
@@ -145,53 +161,21 @@ function caseBody(run: string, index: number, today: DateTime) {
   };
 }
 
-async function call(
-  url: string,
-  { method = 'GET', key, body }: { method?: string; key: string; body?: unknown },
-): Promise<{ status: number; retryAfter: string | null; body: unknown }> {
-  try {
-    const response = await fetch(url, {
-      method,
-      headers: {
-        authorization: `Bearer ${key}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(15_000),
-    });
-    const text = await response.text();
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      // keep the text
-    }
-    return { status: response.status, retryAfter: response.headers.get('retry-after'), body: parsed };
-  } catch {
-    return { status: 0, retryAfter: null, body: undefined };
-  }
+/** Runs `work` over `items`, at most `concurrency` at a time, as a client would. */
+async function inParallel<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await sleep(100);
-  }
-  return false;
-}
-
-function isAlive(pid: number | undefined): boolean {
-  if (pid === undefined) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const errorCodeOf = (body: unknown): string | undefined => (body as { error?: { code?: string } })?.error?.code;
 
 export async function runFaultInjection({
   cases,
@@ -199,17 +183,8 @@ export async function runFaultInjection({
   log = (line) => console.error(line),
   settleTimeoutMs = 180_000,
 }: FaultInjectionOptions): Promise<FaultInjectionResult> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'amiable-faults-'));
-  let stack: ChildProcess | undefined;
+  let stack: RunningStack | undefined;
   let temporal: TestWorkflowEnvironment | undefined;
-  let stackOutput = '';
-  const readState = (): { services: Record<string, number> } | undefined => {
-    try {
-      return JSON.parse(readFileSync(path.join(dataDir, 'stack.json'), 'utf8')) as { services: Record<string, number> };
-    } catch {
-      return undefined;
-    }
-  };
 
   let workerKillAt = Math.max(1, Math.floor(cases / 3));
   let workerKilledAfterSends = 0;
@@ -219,14 +194,15 @@ export async function runFaultInjection({
   let killedDatabasePid: number | undefined;
   let databaseKilledAt = 0;
   const sendgrid = startSendGridStandIn((count) => {
+    if (!stack) return;
     // Killed from the stand-in's own handler: the worker dies while this call (and others) are in flight.
     if (count === workerKillAt && killedWorkerPid === undefined) {
-      killedWorkerPid = readState()?.services.worker;
+      killedWorkerPid = stack.state()?.services.worker;
       workerKilledAfterSends = count;
       if (killedWorkerPid) process.kill(killedWorkerPid, 'SIGKILL');
       log(`[faults] worker ${killedWorkerPid} killed (SIGKILL) at send ${count}`);
     } else if (count === databaseKillAt && killedDatabasePid === undefined && killedWorkerPid !== undefined) {
-      killedDatabasePid = readState()?.services.ferretdb;
+      killedDatabasePid = stack.state()?.services.ferretdb;
       databaseKilledAfterSends = count;
       databaseKilledAt = Date.now();
       if (killedDatabasePid) process.kill(killedDatabasePid, 'SIGKILL');
@@ -242,93 +218,46 @@ export async function runFaultInjection({
     });
     const morning = nextMorningInWindow(new Date(await temporal.currentTimeMs()));
     await temporal.sleep(morning.getTime() - (await temporal.currentTimeMs()));
-    log(
-      `[faults] test server clock moved to ${DateTime.fromMillis(await temporal.currentTimeMs(), { zone: 'Europe/Paris' }).toFormat('cccc dd/MM/yyyy HH:mm')} (Paris)`,
-    );
+    const serverNow = DateTime.fromMillis(await temporal.currentTimeMs(), { zone: 'Europe/Paris' });
+    log(`[faults] test server clock moved to ${serverNow.toFormat('cccc dd/MM/yyyy HH:mm')} (Paris)`);
 
-    const [ferretdbPort, apiPort] = [await findFreePort(), await findFreePort()];
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: 'development',
-      LOG_LEVEL: 'warn',
-      AMIABLE_DATA_DIR: dataDir,
-      FERRETDB_PATH: provisionTool('ferretdb'),
-      FERRETDB_PORT: String(ferretdbPort),
-      API_PORT: String(apiPort),
-      TEMPORAL_ADDRESS: temporal.address,
-      // Long enough for the outage to be seen from outside, short enough to keep the run brief.
-      AMIABLE_RESTART_DELAY_MS: '2000',
-      SENDGRID_API_KEY: 'SG.fault-injection',
-      SENDGRID_FROM_EMAIL: 'relances@acme.example',
-      SENDGRID_BASE_URL: sendgridUrl,
-      SENDGRID_EMAIL_ACTIVITY: 'true',
-      SENDGRID_ACTIVITY_SETTLE_SECONDS: '2',
-    };
     log('[faults] starting the stack (scripts/start.js: FerretDB, worker, API)…');
-    stack = spawn(process.execPath, [path.join(buildDir, 'scripts/start.js')], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+    stack = await startStack({
+      buildDir,
+      temporalAddress: temporal.address,
+      env: {
+        // Long enough for the outage to be seen from outside, short enough to keep the run brief.
+        AMIABLE_RESTART_DELAY_MS: '5000',
+        // The time-skipping server sends a workflow's tasks and queries to the worker that ran it
+        // last and, unlike the Temporal server, never to the shared queue once that worker is dead:
+        // the cases the killed worker held would freeze (their e-mails leave, by activity retries,
+        // but the workflow never moves on). Without the worker's cache there are no sticky queues.
+        TEMPORAL_MAX_CACHED_WORKFLOWS: '0',
+        SENDGRID_API_KEY: 'SG.fault-injection',
+        SENDGRID_FROM_EMAIL: 'relances@acme.example',
+        SENDGRID_BASE_URL: sendgridUrl,
+        SENDGRID_EMAIL_ACTIVITY: 'true',
+        SENDGRID_ACTIVITY_SETTLE_SECONDS: '2',
+      },
     });
-    for (const stream of [stack.stdout, stack.stderr]) {
-      stream?.on('data', (chunk: Buffer) => (stackOutput += chunk.toString('utf8')));
-    }
-    let stackExited = false;
-    stack.once('exit', () => (stackExited = true));
-    if (!(await until(() => stackOutput.includes('Amiable is running') || stackExited, 120_000)) || stackExited) {
-      throw new Error(`the stack did not start:\n${stackOutput.slice(-4000)}`);
-    }
-    const keys = JSON.parse(readFileSync(path.join(dataDir, 'dev-api-keys.json'), 'utf8')) as Record<string, string>;
-    const apiUrl = `http://127.0.0.1:${apiPort}`;
-    const initialApiPid = readState()?.services.api;
+    const { apiUrl, keys } = stack;
+    const initialApiPid = stack.state()?.services.api;
 
-    // Opened before the first send goes out (they wait for the worker's workflow tasks), at most
-    // eight at a time, as a client would.
-    const run = randomBytes(3).toString('hex');
-    const today = DateTime.now().setZone('Europe/Paris');
-    const ids: string[] = [];
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: Math.min(8, cases) }, async () => {
-        while (next < cases) {
-          const index = next++;
-          for (let attempt = 0; ; attempt++) {
-            const opened = await call(`${apiUrl}/cases`, {
-              method: 'POST',
-              key: keys.operations!,
-              body: caseBody(run, index, today),
-            });
-            if (opened.status === 201 || opened.status === 200) {
-              ids.push((opened.body as { id: string }).id);
-              break;
-            }
-            if (attempt >= 5) throw new Error(`POST /cases answered ${opened.status}: ${JSON.stringify(opened.body)}`);
-            await sleep(500);
-          }
-        }
-      }),
-    );
-    const due = new Set(ids.map((id) => `${id}:reminder_1:email`));
-    log(`[faults] ${ids.length} cases opened; their first e-mail is due now`);
-    // Should the burst end before the planned kills (small runs), kill at what was reached.
-    workerKillAt = Math.min(workerKillAt, ids.length);
-    databaseKillAt = Math.min(databaseKillAt, ids.length);
-
-    // The API seen from outside during the database outage.
+    // The API seen from outside during the database outage, which may come while cases still open.
     const outage = { answers: 0, unavailable: 0, withRetryAfter: 0, other: {} as Record<string, number> };
     let apiRecoveryMs: number | undefined;
     const probe = (async () => {
-      if (!(await until(() => databaseKilledAt > 0, settleTimeoutMs))) return;
+      if (!(await waitUntil(() => databaseKilledAt > 0, settleTimeoutMs))) return;
       while (Date.now() - databaseKilledAt < 60_000) {
-        const answer = await call(`${apiUrl}/cases?limit=1`, { key: keys.manager! });
+        const answer = await request(`${apiUrl}/cases?limit=1`, { key: keys.manager });
         if (answer.status === 200) {
           apiRecoveryMs = Date.now() - databaseKilledAt;
           return;
         }
         outage.answers += 1;
-        if (answer.status === 503 && (answer.body as { error?: { code?: string } })?.error?.code === 'unavailable') {
+        if (answer.status === 503 && errorCodeOf(answer.body) === 'unavailable') {
           outage.unavailable += 1;
-          if (answer.retryAfter) outage.withRetryAfter += 1;
+          if (answer.headers?.get('retry-after')) outage.withRetryAfter += 1;
         } else {
           outage.other[String(answer.status)] = (outage.other[String(answer.status)] ?? 0) + 1;
         }
@@ -336,13 +265,42 @@ export async function runFaultInjection({
       }
     })();
 
+    // Opened before the first send goes out (they wait for the worker's workflow tasks), at most
+    // eight at a time, as a client would.
+    const run = randomBytes(3).toString('hex');
+    const ids: string[] = [];
+    await inParallel(
+      Array.from({ length: cases }, (_, index) => index),
+      8,
+      async (index) => {
+        for (let attempt = 0; ; attempt++) {
+          const opened = await request(`${apiUrl}/cases`, {
+            method: 'POST',
+            key: keys.operations,
+            body: caseBody(run, index, serverNow),
+          });
+          if (opened.status === 201 || opened.status === 200) {
+            ids.push((opened.body as { id: string }).id);
+            return;
+          }
+          if (attempt >= 30) throw new Error(`POST /cases answered ${opened.status}: ${JSON.stringify(opened.body)}`);
+          await sleep(500);
+        }
+      },
+    );
+    const due = new Set(ids.map((id) => `${id}:reminder_1:email`));
+    log(`[faults] ${ids.length} cases opened; their first e-mail is due now`);
+    // Should the burst end before the planned kills (small runs), kill at what was reached.
+    workerKillAt = Math.min(workerKillAt, ids.length);
+    databaseKillAt = Math.min(databaseKillAt, ids.length);
+
     const started = Date.now();
     const delivered = () => new Set(sendgrid.sends.map((send) => send.key).filter((key) => due.has(key)));
-    const allDelivered = await until(() => delivered().size >= due.size, settleTimeoutMs);
+    const allDelivered = await waitUntil(() => delivered().size >= due.size, settleTimeoutMs);
     if (databaseKilledAt === 0 && killedWorkerPid !== undefined) {
       // The burst ended before the planned point: the database dies during an API action instead.
       databaseKilledAfterSends = sendgrid.sends.length;
-      killedDatabasePid = readState()?.services.ferretdb;
+      killedDatabasePid = stack.state()?.services.ferretdb;
       databaseKilledAt = Date.now();
       if (killedDatabasePid) process.kill(killedDatabasePid, 'SIGKILL');
       log(`[faults] FerretDB ${killedDatabasePid} killed (SIGKILL) after the burst`);
@@ -358,35 +316,63 @@ export async function runFaultInjection({
     const deliveredKeys = delivered();
     const lostKeys = [...due].filter((key) => !deliveredKeys.has(key));
 
+    // Every case read back, as its own page and its journal: the database lost nothing.
     let casesFoundAfter = 0;
     const caseReadFailures: Record<string, number> = {};
+    const caseReadSources: Record<string, number> = {};
+    const stagesAfter: Record<string, number> = {};
     const journalOutcomes: Record<string, number> = {};
-    for (const id of ids) {
-      const found = await call(`${apiUrl}/cases/${encodeURIComponent(id)}`, { key: keys.operations! });
-      if (found.status === 200) casesFoundAfter += 1;
-      const journal = await call(`${apiUrl}/cases/${encodeURIComponent(id)}/journal`, { key: keys.operations! });
-      const entries = (
-        (journal.body as { entries?: { stage?: string; channel?: string; status?: string }[] })?.entries ?? []
-      ).filter((entry) => entry.stage === 'reminder_1' && entry.channel === 'email' && entry.status);
-      const outcome = journal.status === 200 ? (entries.at(-1)?.status ?? 'none') : `read ${journal.status}`;
-      journalOutcomes[outcome] = (journalOutcomes[outcome] ?? 0) + 1;
-      if (found.status !== 200) {
-        caseReadFailures[String(found.status)] = (caseReadFailures[String(found.status)] ?? 0) + 1;
-        if (Object.keys(caseReadFailures).length === 1)
-          log(`[faults] GET /cases/${id}: ${found.status} ${JSON.stringify(found.body)}`);
+    const count = (tally: Record<string, number>, key: string) => (tally[key] = (tally[key] ?? 0) + 1);
+    // A send whose provider call succeeded while the database was down is journaled by the
+    // activity's retry (backoff 10 s, 20 s, …): the record catches up, it is not lost. Each case is
+    // read until its journal and its stage show the e-mail, or the settle time is out.
+    const recordsStarted = Date.now();
+    await inParallel(ids, 8, async (id) => {
+      const readCase = async () => {
+        const found = await request(`${apiUrl}/cases/${encodeURIComponent(id)}`, { key: keys.operations });
+        const journal = await request(`${apiUrl}/cases/${encodeURIComponent(id)}/journal`, { key: keys.operations });
+        const entries = (
+          (journal.body as { entries?: { stage?: string; channel?: string; status?: string }[] })?.entries ?? []
+        ).filter((entry) => entry.stage === 'reminder_1' && entry.channel === 'email' && entry.status);
+        const outcome = journal.status === 200 ? (entries.at(-1)?.status ?? 'none') : `read ${journal.status}`;
+        return { found, outcome };
+      };
+      let read = await readCase();
+      const caughtUp = () =>
+        read.found.status === 200 &&
+        read.found.headers?.get('x-case-state') === 'live' &&
+        (read.found.body as { stage?: string }).stage === 'reminder_1' &&
+        read.outcome === 'sent';
+      while (!caughtUp() && Date.now() - recordsStarted < settleTimeoutMs) {
+        await sleep(2_000);
+        read = await readCase();
       }
-    }
-    const state = readState();
+      const { found, outcome } = read;
+      if (found.status === 200) {
+        casesFoundAfter += 1;
+        count(caseReadSources, found.headers?.get('x-case-state') ?? 'unsaid');
+        count(stagesAfter, (found.body as { stage?: string }).stage ?? '?');
+      } else {
+        if (Object.keys(caseReadFailures).length === 0)
+          log(`[faults] GET /cases/${id}: ${found.status} ${JSON.stringify(found.body)}`);
+        count(caseReadFailures, String(found.status));
+      }
+      count(journalOutcomes, outcome);
+    });
+    const recordsCaughtUpAfterMs = Date.now() - recordsStarted;
+    const state = stack.state();
     return {
       due: due.size,
       delivered: deliveredKeys.size,
-      duplicates: [...counts].reduce((sum, [key, count]) => sum + (due.has(key) ? count - 1 : 0), 0),
+      duplicates: [...counts].reduce((sum, [key, n]) => sum + (due.has(key) ? n - 1 : 0), 0),
       lost: lostKeys.length,
       lostKeys,
       duplicatedKeys,
       casesOpened: ids.length,
       casesFoundAfter,
       caseReadFailures,
+      caseReadSources,
+      stagesAfter,
       journalOutcomes,
       workerKilledAfterSends,
       workerRestarted:
@@ -400,22 +386,16 @@ export async function runFaultInjection({
       apiRecoveryMs,
       apiRestarted: state?.services.api !== initialApiPid,
       settledAfterMs,
+      recordsCaughtUpAfterMs,
       timedOut: !allDelivered,
     };
   } catch (error) {
-    log(`[faults] stack output (last lines):\n${stackOutput.slice(-3000)}`);
+    log(`[faults] stack output (last lines):\n${stack?.output().slice(-3000) ?? '(not started)'}`);
     throw error;
   } finally {
-    if (stack && stack.exitCode === null) {
-      const exited = new Promise((resolve) => stack!.once('exit', resolve));
-      stack.kill('SIGTERM');
-      await Promise.race([exited, sleep(30_000)]);
-      if (stack.exitCode === null) stack.kill('SIGKILL');
-    }
-    for (const pid of Object.values(readState()?.services ?? {})) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    await stack?.stop();
     await sendgrid.close();
     await temporal?.teardown();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -446,6 +426,8 @@ export function formatTable(result: FaultInjectionResult): string {
       'cases opened / read back afterwards',
       `${result.casesOpened} / ${result.casesFoundAfter}${Object.keys(result.caseReadFailures).length ? ` (failed reads: ${JSON.stringify(result.caseReadFailures)})` : ''}`,
     ],
+    ['case reads answered by (X-Case-State)', JSON.stringify(result.caseReadSources)],
+    ['stage of the cases afterwards', JSON.stringify(result.stagesAfter)],
     ['journal: first e-mail, last status', JSON.stringify(result.journalOutcomes)],
     ['worker SIGKILLed at send #', String(result.workerKilledAfterSends)],
     ['worker restarted by the stack', result.workerRestarted ? 'yes' : 'NO'],
@@ -461,6 +443,7 @@ export function formatTable(result: FaultInjectionResult): string {
     ['API recovered after the DB kill in', seconds(result.apiRecoveryMs)],
     ['API process restarted', result.apiRestarted ? 'yes (it should not need to)' : 'no (recovered by itself)'],
     ['all sends settled after', `${seconds(result.settledAfterMs)}${result.timedOut ? ' (TIMED OUT)' : ''}`],
+    ['every case record caught up after', seconds(result.recordsCaughtUpAfterMs)],
   ];
   const width = Math.max(...rows.map(([name]) => name.length));
   return rows.map(([name, value]) => `${name.padEnd(width)}  ${value}`).join('\n');

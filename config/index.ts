@@ -132,11 +132,22 @@ export function loadConfig(env: Env = process.env): AppConfig {
   };
 }
 
+const workerEnvSchema = z.object({
+  /**
+   * Workflows the worker keeps in memory between tasks (SDK default: from the memory available).
+   * 0 turns the cache off, and with it sticky queues: every task replays its history, and any live
+   * worker takes any workflow's task. Only for a server that never moves a dead worker's sticky
+   * tasks to the shared queue, as the time-skipping test server (npm run bench:faults).
+   */
+  TEMPORAL_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+});
+
 /** The worker's configuration: as `loadConfig`, and it needs the data key to open sealed text. */
-export function loadWorkerConfig(env: Env = process.env): AppConfig & { dataKey: string } {
+export function loadWorkerConfig(env: Env = process.env): AppConfig & { dataKey: string; maxCachedWorkflows?: number } {
   const config = loadConfig(env);
   if (!config.dataKey) throw new ConfigError(['DATA_KEY: required (32 random bytes in base64)']);
-  return { ...config, dataKey: config.dataKey };
+  const { TEMPORAL_MAX_CACHED_WORKFLOWS: maxCachedWorkflows } = parseOrThrow(workerEnvSchema, withoutEmpty(env));
+  return { ...config, dataKey: config.dataKey, ...(maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows }) };
 }
 
 /**

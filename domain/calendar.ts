@@ -109,3 +109,31 @@ export function publicHolidayName(date: CalendarDate, options: HolidayOptions = 
 export function isPublicHoliday(date: CalendarDate, options: HolidayOptions = {}): boolean {
   return publicHolidayName(date, options) !== undefined;
 }
+
+/**
+ * Which calendar of public holidays applies to a debtor (R4): Moselle, Bas-Rhin and Haut-Rhin keep
+ * Good Friday and 26 December from their local law. A flag, not an address, is what a case carries:
+ * the workflow's history holds no personal data (R7).
+ */
+export const HOLIDAY_REGIONS = ['general', 'alsace_moselle'] as const;
+export type HolidayRegion = (typeof HOLIDAY_REGIONS)[number];
+
+const ALSACE_MOSELLE_DEPARTEMENTS = ['57', '67', '68'];
+
+// A French postal code is five digits whose first two name the département (except Corsica's 20
+// and the overseas 97/98, none of which matters here). The last one in the address is taken: a
+// street number of five digits is rare, a postal code after the street is the French convention.
+const POSTAL_CODE = /(?<![\d])(\d{5})(?![\d])/g;
+
+/**
+ * The region of a postal address written the French way ("2 rue du Dôme, 67000 Strasbourg"). An
+ * address without a postal code, or none at all, gets the general calendar: the only cost of not
+ * knowing is a message on Good Friday or 26 December, days the general law treats as working days.
+ */
+export function holidayRegionOfAddress(address: string | null | undefined): HolidayRegion {
+  const codes = [...(address ?? '').matchAll(POSTAL_CODE)].map((match) => match[1]!);
+  const postalCode = codes[codes.length - 1];
+  return postalCode !== undefined && ALSACE_MOSELLE_DEPARTEMENTS.includes(postalCode.slice(0, 2))
+    ? 'alsace_moselle'
+    : 'general';
+}

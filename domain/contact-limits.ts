@@ -41,6 +41,19 @@ export interface ContactRules {
   readonly automatedCap: RollingCap;
   /** Call attempts by an agent, answered or not. */
   readonly callCap: RollingCap;
+  /**
+   * When letters are dated and handed to the postal or LRE provider (R4: "dated and posted on
+   * working days"): office hours on working days, public holidays always excluded since a post
+   * office is closed then whatever the contact rules say. Absent, letters go at any hour: the rule
+   * of cases opened before the compliance review (issue 13), which replay with it.
+   */
+  readonly letters?: LetterHours;
+}
+
+/** The days (ISO weekdays) and hours (Paris) a letter may be dated and posted. */
+export interface LetterHours {
+  readonly weekdays: readonly number[];
+  readonly windows: readonly ContactWindow[];
 }
 
 /** R4 defaults [default]: the hours and frequencies of domain.md. */
@@ -54,6 +67,8 @@ export const DEFAULT_CONTACT_RULES: ContactRules = deepFreeze({
   ],
   automatedCap: { max: 2, days: 7 },
   callCap: { max: 4, days: 30 },
+  // [default] Monday–Friday, 09:00–17:00: a post office's or an LRE operator's working day.
+  letters: { weekdays: [1, 2, 3, 4, 5], windows: [{ start: '09:00', end: '17:00' }] },
 });
 
 const START_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -85,22 +100,35 @@ const rollingCapSchema = z.object({
   days: z.int().positive(),
 });
 
+const weekdaysSchema = z
+  .array(z.int().min(1).max(7))
+  .min(1, 'at least one contact day is needed')
+  .refine((days) => new Set(days).size === days.length, 'a weekday is listed twice');
+
+const windowsSchema = z
+  .array(contactWindowSchema)
+  .min(1, 'at least one contact window is needed')
+  .superRefine((windows, ctx) => {
+    const overlap = firstOverlap(windows);
+    if (overlap) ctx.addIssue({ code: 'custom', message: `windows overlap: ${overlap}` });
+  });
+
 export const contactRulesSchema = z.object({
-  weekdays: z
-    .array(z.int().min(1).max(7))
-    .min(1, 'at least one contact day is needed')
-    .refine((days) => new Set(days).size === days.length, 'a weekday is listed twice'),
+  weekdays: weekdaysSchema,
   avoidPublicHolidays: z.boolean(),
   alsaceMoselle: z.boolean(),
-  windows: z
-    .array(contactWindowSchema)
-    .min(1, 'at least one contact window is needed')
-    .superRefine((windows, ctx) => {
-      const overlap = firstOverlap(windows);
-      if (overlap) ctx.addIssue({ code: 'custom', message: `windows overlap: ${overlap}` });
-    }),
+  windows: windowsSchema,
   automatedCap: rollingCapSchema,
   callCap: rollingCapSchema,
+  letters: z
+    .object({
+      weekdays: weekdaysSchema.refine(
+        (days) => days.every((day) => day <= 5),
+        'letters are dated and posted on working days (1–5, Monday to Friday)',
+      ),
+      windows: windowsSchema,
+    })
+    .optional(),
 }) satisfies z.ZodType<ContactRules>;
 
 function firstOverlap(windows: readonly ContactWindow[]): string | undefined {
@@ -173,9 +201,23 @@ export type ContactCheck =
 // Channel semantics
 // ---------------------------------------------------------------------------------------------
 
-// A letter is posted, not received at a time of day: hours and days mean nothing for it.
-function followsContactHours(channel: Channel): boolean {
-  return channel !== 'letter';
+/** The days and hours a channel is used on; none for a letter under rules that predate `letters`. */
+interface ChannelCalendar {
+  readonly weekdays: readonly number[];
+  readonly windows: readonly ContactWindow[];
+  readonly avoidPublicHolidays: boolean;
+  readonly alsaceMoselle: boolean;
+}
+
+/**
+ * E-mail, SMS and calls reach the debtor at a time of day: the contact windows. A letter is
+ * received whenever the post brings it, but it is dated and handed over on a working day in office
+ * hours (R4), and its deadline counts from that day, so it has a calendar of its own.
+ */
+function calendarOf(channel: Channel, rules: ContactRules): ChannelCalendar | undefined {
+  if (channel !== 'letter') return rules;
+  if (!rules.letters) return undefined;
+  return { ...rules.letters, avoidPublicHolidays: true, alsaceMoselle: rules.alsaceMoselle };
 }
 
 type CapKind = 'automated' | 'call';
@@ -204,7 +246,7 @@ function sortedByStart(windows: readonly ContactWindow[]): ContactWindow[] {
   return [...windows].sort((a, b) => minutesOf(a.start) - minutesOf(b.start));
 }
 
-function closedDayReasons(day: CalendarDate, rules: ContactRules): DeferralReason[] {
+function closedDayReasons(day: CalendarDate, rules: ChannelCalendar): DeferralReason[] {
   const reasons: DeferralReason[] = [];
   if (!rules.weekdays.includes(weekdayOf(day))) reasons.push('weekend');
   if (rules.avoidPublicHolidays && isPublicHoliday(day, { alsaceMoselle: rules.alsaceMoselle })) {
@@ -213,13 +255,13 @@ function closedDayReasons(day: CalendarDate, rules: ContactRules): DeferralReaso
   return reasons;
 }
 
-function isInsideWindow(at: Date, rules: ContactRules): boolean {
+function isInsideWindow(at: Date, rules: ChannelCalendar): boolean {
   const minute = parisMinuteOfDay(at);
   return rules.windows.some((window) => minutesOf(window.start) <= minute && minute < minutesOf(window.end));
 }
 
 /** Why the calendar refuses this instant; a closed day is the whole story, its hour does not matter. */
-function calendarReasonsAt(at: Date, rules: ContactRules): DeferralReason[] {
+function calendarReasonsAt(at: Date, rules: ChannelCalendar): DeferralReason[] {
   const closedDay = closedDayReasons(parisDateOf(at), rules);
   if (closedDay.length > 0) return closedDay;
   return isInsideWindow(at, rules) ? [] : ['outside_hours'];
@@ -234,7 +276,7 @@ const MAX_DAYS_SEARCHED = 366;
  * Each day's openings are built from its own Paris date, so a daylight-saving change in between
  * shifts nothing: 10:00 stays 10:00 on the wall clock.
  */
-function nextWindowOpening(from: Date, rules: ContactRules): { at: Date; skipped: DeferralReason[] } {
+function nextWindowOpening(from: Date, rules: ChannelCalendar): { at: Date; skipped: DeferralReason[] } {
   const skipped: DeferralReason[] = [];
   const windows = sortedByStart(rules.windows);
   let day = parisDateOf(from);
@@ -322,8 +364,9 @@ interface Assessment {
 }
 
 function assess(channel: Channel, at: Date, history: readonly ContactRecord[], rules: ContactRules): Assessment {
+  const calendar = calendarOf(channel, rules);
   return {
-    calendarReasons: followsContactHours(channel) ? calendarReasonsAt(at, rules) : [],
+    calendarReasons: calendar ? calendarReasonsAt(at, calendar) : [],
     cap: capFreesAt(channel, at, history, rules),
   };
 }
@@ -381,7 +424,8 @@ export function nextAllowedContact(
     }
     reasons.push(...reasonsHere);
     if (assessment.calendarReasons.length > 0) {
-      const opening = nextWindowOpening(candidate, rules);
+      // Calendar reasons come only from a channel that has a calendar.
+      const opening = nextWindowOpening(candidate, calendarOf(channel, rules)!);
       reasons.push(...opening.skipped);
       candidate = opening.at;
     } else if (assessment.cap) {

@@ -4,6 +4,7 @@
  * paid late. Neither ever applies to a consumer. Pure: the rates and every date are arguments.
  */
 import { z } from 'zod';
+import shippedRates from '../config/rates.json';
 import { compareDates, dateOfDayNumber, dayNumberOf, isCalendarDate } from './dates';
 import { assertNonNegativeCents } from './money';
 import type { CalendarDate, DebtorKind } from './types';
@@ -34,6 +35,8 @@ function hasAtMostFourDecimals(percent: number): boolean {
 const ratePointSchema = z.object({
   from: z.string().refine(isCalendarDate, { message: 'must be a calendar date YYYY-MM-DD' }),
   percent: z.number().min(0).max(100).refine(hasAtMostFourDecimals, { message: 'must have at most 4 decimal places' }),
+  /** Where the value was published (arrêté and JORF reference, ECB decision): what an auditor checks it against. */
+  source: z.string().min(1).max(500).optional(),
 });
 
 const rateSeriesSchema = z.array(ratePointSchema).superRefine((points, context) => {
@@ -62,6 +65,11 @@ export const rateTableSchema = z.object({
    * arrêté for each half-year (Code monétaire et financier L313-2, D313-1-A): one point per half-year.
    */
   legalInterestRateProfessional: rateSeriesSchema,
+  /**
+   * Taux de l'intérêt légal for claims of natural persons not acting for professional needs (the
+   * creditor's category, not the debtor's): absent in tables written before it was modelled.
+   */
+  legalInterestRatePrivateCreditor: rateSeriesSchema.optional(),
 });
 
 export type RatePoint = z.infer<typeof ratePointSchema>;
@@ -75,57 +83,16 @@ export function parseRateTable(input: unknown): RateTable {
 }
 
 /**
- * OPERATOR-MAINTAINED CONFIGURATION. These are published facts, not constants: the ECB changes its
- * rate at its monetary-policy meetings (published by the ECB and relayed by the Banque de France),
- * and the legal interest rate is fixed every half-year by an arrêté in the Journal officiel, late
- * June and late December. Add each new value when it is published; a value missing for a half-year
- * makes a contractual-rate computation refuse to run rather than use a stale floor. The ECB series
- * cannot detect staleness (its rate may legitimately stay unchanged for years): last checked
- * against the decision of 5 February 2026 (rates unchanged). Values before 2013-11 (ECB) and before
- * 2020 (legal rate) are left out on purpose; add them from the sources if older claims need them.
+ * The rates shipped with the product: `config/rates.json`, each value with the arrêté or ECB
+ * decision it comes from. Operators add a value when it is published through `POST /rates` (stored
+ * in the database, `models/rate-store.ts`), or in that file for the next release. A value is never
+ * guessed: a half-year whose legal rate is missing claims no legal interest for its days, and the
+ * worker and the API warn about it at start-up and in a manager alert (`models/rate-store.ts`).
+ * The ECB series cannot show staleness (its rate may stay unchanged for years): last checked
+ * against the decision of 5 February 2026 (rates unchanged). Values before 2013-11 (ECB) and
+ * before 2020 (legal rate) are left out on purpose; add them from the sources if older claims need them.
  */
-export const DEFAULT_RATE_TABLE: RateTable = {
-  ecbMainRefinancingRate: [
-    { from: '2013-11-13', percent: 0.25 }, // ECB press release "Monetary policy decisions", 7 Nov 2013
-    { from: '2014-06-11', percent: 0.15 }, // ECB press release, 5 Jun 2014
-    { from: '2014-09-10', percent: 0.05 }, // ECB press release, 4 Sep 2014
-    { from: '2016-03-16', percent: 0.0 }, // ECB press release, 10 Mar 2016
-    { from: '2022-07-27', percent: 0.5 }, // ECB press release, 21 Jul 2022
-    { from: '2022-09-14', percent: 1.25 }, // ECB press release, 8 Sep 2022
-    { from: '2022-11-02', percent: 2.0 }, // ECB press release, 27 Oct 2022
-    { from: '2022-12-21', percent: 2.5 }, // ECB press release, 15 Dec 2022
-    { from: '2023-02-08', percent: 3.0 }, // ECB press release, 2 Feb 2023
-    { from: '2023-03-22', percent: 3.5 }, // ECB press release, 16 Mar 2023
-    { from: '2023-05-10', percent: 3.75 }, // ECB press release, 4 May 2023
-    { from: '2023-06-21', percent: 4.0 }, // ECB press release, 15 Jun 2023
-    { from: '2023-08-02', percent: 4.25 }, // ECB press release, 27 Jul 2023
-    { from: '2023-09-20', percent: 4.5 }, // ECB press release, 14 Sep 2023
-    { from: '2024-06-12', percent: 4.25 }, // ECB press release, 6 Jun 2024
-    { from: '2024-09-18', percent: 3.65 }, // ECB press release, 12 Sep 2024 (MRO spread over the deposit rate narrowed)
-    { from: '2024-10-23', percent: 3.4 }, // ECB press release, 17 Oct 2024
-    { from: '2024-12-18', percent: 3.15 }, // ECB press release, 12 Dec 2024
-    { from: '2025-02-05', percent: 2.9 }, // ECB press release, 30 Jan 2025
-    { from: '2025-03-12', percent: 2.65 }, // ECB press release, 6 Mar 2025
-    { from: '2025-04-23', percent: 2.4 }, // ECB press release, 17 Apr 2025
-    { from: '2025-06-11', percent: 2.15 }, // ECB press release, 5 Jun 2025; unchanged through 5 Feb 2026
-  ],
-  legalInterestRateProfessional: [
-    { from: '2020-01-01', percent: 0.87 }, // arrêté for 2020 S1 (JO, December 2019)
-    { from: '2020-07-01', percent: 0.84 }, // arrêté for 2020 S2 (JO, June 2020)
-    { from: '2021-01-01', percent: 0.79 }, // arrêté for 2021 S1 (JO, December 2020)
-    { from: '2021-07-01', percent: 0.76 }, // arrêté for 2021 S2 (JO, June 2021)
-    { from: '2022-01-01', percent: 0.76 }, // arrêté for 2022 S1 (JO, December 2021)
-    { from: '2022-07-01', percent: 0.77 }, // arrêté for 2022 S2 (JO, June 2022)
-    { from: '2023-01-01', percent: 2.06 }, // arrêté for 2023 S1 (JO, December 2022)
-    { from: '2023-07-01', percent: 4.22 }, // arrêté of 27 Jun 2023 (JO 30 Jun 2023)
-    { from: '2024-01-01', percent: 5.07 }, // arrêté for 2024 S1 (JO, December 2023)
-    { from: '2024-07-01', percent: 4.92 }, // arrêté for 2024 S2 (JO, June 2024)
-    { from: '2025-01-01', percent: 3.71 }, // arrêté of 17 Dec 2024
-    { from: '2025-07-01', percent: 2.76 }, // arrêté of 19 Jun 2025 (JO 24 Jun 2025)
-    { from: '2026-01-01', percent: 2.62 }, // arrêté of 15 Dec 2025 (JORF 26 Dec 2025)
-    // 2026 S2 (from 2026-07-01): not added, value not verified. Add it from the arrêté of June 2026.
-  ],
-};
+export const DEFAULT_RATE_TABLE: RateTable = parseRateTable(shippedRates);
 
 function toRateUnits(percent: number, field: string): number {
   if (!Number.isFinite(percent) || percent < 0 || percent > 100 || !hasAtMostFourDecimals(percent)) {
@@ -172,6 +139,14 @@ export interface LateChargeTerms {
   contractRatePercent?: number;
   /** The creditor may always choose not to claim what the law allows. */
   waived?: boolean;
+  /**
+   * Code civil 1231-6: the first day legal interest runs, the mise en demeure having been received.
+   * Only where L441-10 penalties do not run: between professionals they are the interest for late
+   * payment and replace it. Days of a half-year whose legal rate is not published accrue nothing.
+   */
+  legalInterestFrom?: CalendarDate;
+  /** Whose claim it is, for the legal rate (L313-2); `other` unless said. */
+  legalRateCategory?: 'private_creditor' | 'other';
 }
 
 interface RateRun {
@@ -202,6 +177,42 @@ export class LateChargeRules {
     });
     this.ecb = rates.ecbMainRefinancingRate.map(indexed);
     this.legal = rates.legalInterestRateProfessional.map(indexed);
+    this.legalInterestFrom =
+      this.chargeable || terms.legalInterestFrom === undefined ? undefined : dayNumberOf(terms.legalInterestFrom);
+    const moratory =
+      terms.legalRateCategory === 'private_creditor'
+        ? (rates.legalInterestRatePrivateCreditor ?? [])
+        : rates.legalInterestRateProfessional;
+    this.moratory = moratory.map(indexed);
+  }
+
+  /** The day number 1231-6 interest starts on, when it runs instead of penalties. */
+  readonly legalInterestFrom: number | undefined;
+  private readonly moratory: IndexedRate[];
+
+  /** Whether anything accrues at all: penalties, or legal interest after a mise en demeure. */
+  get accrues(): boolean {
+    return this.chargeable || this.legalInterestFrom !== undefined;
+  }
+
+  /**
+   * The days from..to (inclusive) at the legal rate of each half-year, leaving out the days of a
+   * half-year that has no published value (never the previous half-year's rate).
+   */
+  legalInterestRuns(from: number, to: number): RateRun[] {
+    const runs: RateRun[] = [];
+    const yearOf = (day: number) => Number(dateOfDayNumber(day).slice(0, 4));
+    const cuts = halfYearStartsOfYears(yearOf(from), yearOf(to))
+      .map((start) => dayNumberOf(start))
+      .filter((day) => day > from && day <= to);
+    [from, ...cuts].forEach((start, index) => {
+      const next = cuts[index];
+      const end = next === undefined ? to : next - 1;
+      const point = pointInForce(this.moratory, start);
+      if (point === undefined || point.from < this.halfYearStart(start)) return;
+      runs.push({ from: start, to: end, rateUnits: point.units });
+    });
+    return runs;
   }
 
   /** The annual penalty rate on that day, in 1/10 000 of a percent. */
@@ -375,6 +386,9 @@ export class LateChargeAccrual {
       // Crossing the due date unpaid is what makes the invoice "paid late" (D441-5), once per invoice.
       if (this.accruedThrough === this.due) this.indemnity = LATE_PAYMENT_INDEMNITY_CENTS;
       this.rules.runs(this.accruedThrough + 1, through).forEach((run) => this.append(run));
+    } else if (this.rules.legalInterestFrom !== undefined && this.outstandingPrincipal > 0) {
+      const start = Math.max(this.accruedThrough + 1, this.rules.legalInterestFrom);
+      if (start <= through) this.rules.legalInterestRuns(start, through).forEach((run) => this.append(run));
     }
     this.accruedThrough = through;
   }

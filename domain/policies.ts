@@ -6,7 +6,8 @@
  */
 import { z } from 'zod';
 import { addDays, compareDates, daysBetween } from './dates';
-import { CHANNELS, DEBTOR_KINDS, TONES, type CalendarDate, type Channel, type Tone } from './types';
+import { CHANNELS, DEBTOR_KINDS, TONES, type CalendarDate, type Channel, type DebtorKind, type Tone } from './types';
+import { ACCESSORIES_TREATMENTS } from './statement';
 
 /** Escalation order of the stages a policy may schedule (`none` is the state before any step). */
 export const POLICY_STAGES = ['reminder_1', 'reminder_2', 'final_reminder', 'formal_notice', 'handoff'] as const;
@@ -38,6 +39,12 @@ const policyObjectSchema = z
     minContactSpacingDays: dayCount(1),
     /** Whether late-payment penalties and the €40 indemnity are claimed (business debtors only). */
     lateCharges: z.enum(['claim', 'waive']),
+    /**
+     * When late charges are claimed: `claimed` (absent = claimed, the law: Code civil 1343-1, the
+     * accessories stay due until paid) or `waived_when_principal_paid` (payments go to principal
+     * first and the accessories are given up once the whole principal is paid). domain/statement.ts.
+     */
+    accessories: z.enum(ACCESSORIES_TREATMENTS).optional(),
     promise: z
       .object({
         /** Days after the promised date before a promise counts as broken. */
@@ -66,6 +73,11 @@ const policyObjectSchema = z
         deadlineDays: dayCount(1),
         /** Days assumed between posting a registered letter and its receipt. */
         assumedDeliveryDays: dayCount(0),
+        /**
+         * Legal interest from receipt (Code civil 1231-6) where late-payment penalties do not run:
+         * absent = claimed; `waive` gives it up (no message then demands it).
+         */
+        interest: z.enum(['claim', 'waive']).optional(),
       })
       .strict(),
   })
@@ -240,6 +252,9 @@ export const SHIPPED_POLICIES: Policy[] = [
     ],
     minContactSpacingDays: 5,
     lateCharges: 'claim',
+    // [default] Settling the principal settles the case: the accessories are demanded while it is
+    // unpaid and given up once it is paid (the firm policy claims them to the end, Code civil 1343-1).
+    accessories: 'waived_when_principal_paid',
     promise: { graceDays: 3, maxHorizonDays: 30 },
     replyHoldDays: 5,
     installmentPlan: {
@@ -251,6 +266,52 @@ export const SHIPPED_POLICIES: Policy[] = [
       defaultAfterDaysUnpaid: 30,
     },
     formalNotice: { ...SHARED_SETTINGS.formalNotice, deadlineDays: 8 },
+  },
+  /**
+   * The default for a consumer [default]: the seeds' progression (a courteous reminder in the first
+   * days, a second one, a last one, a mise en demeure, the handoff) at a gentler pace and tone
+   * ("un client fidèle qui rencontre des difficultés nécessitera une approche différente"): the
+   * second reminder stays courteous, the mise en demeure gives 15 days (the seeds' "8 à 15 jours"),
+   * plans may run a year, and no late charges (L441-10 never applies to a consumer).
+   */
+  {
+    id: 'consumer',
+    name: 'Particulier',
+    description:
+      'Débiteur particulier (politique par défaut) : ton courtois, relances espacées, mise en demeure à J+35 avec 15 jours.',
+    suitedFor: ['consumer'],
+    steps: [
+      { stage: 'reminder_1', offsetDays: 5, channels: ['email'], tone: 'courteous', template: 'reminder_1.courteous' },
+      {
+        stage: 'reminder_2',
+        offsetDays: 15,
+        channels: ['email', 'sms'],
+        tone: 'courteous',
+        template: 'reminder_2.courteous',
+      },
+      {
+        stage: 'final_reminder',
+        offsetDays: 25,
+        channels: ['email', 'call'],
+        tone: 'firm',
+        template: 'final_reminder.firm',
+      },
+      { stage: 'formal_notice', offsetDays: 35, channels: ['letter'], tone: 'formal', template: 'formal_notice' },
+      { stage: 'handoff', offsetDays: 55, channels: [], tone: 'formal', template: 'handoff' },
+    ],
+    minContactSpacingDays: 7,
+    lateCharges: 'waive',
+    promise: { graceDays: 5, maxHorizonDays: 45 },
+    replyHoldDays: 7,
+    installmentPlan: {
+      ...SHARED_SETTINGS.installmentPlan,
+      maxInstallments: 12,
+      maxDurationDays: 366,
+      graceDays: 7,
+      defaultAfterMissedInstallments: 2,
+      defaultAfterDaysUnpaid: 45,
+    },
+    formalNotice: { ...SHARED_SETTINGS.formalNotice, deadlineDays: 15 },
   },
   {
     id: 'gentle',
@@ -311,6 +372,7 @@ export const SHIPPED_POLICIES: Policy[] = [
     ],
     minContactSpacingDays: 3,
     lateCharges: 'claim',
+    accessories: 'claimed',
     promise: { graceDays: 2, maxHorizonDays: 15 },
     replyHoldDays: 3,
     installmentPlan: {
@@ -326,7 +388,18 @@ export const SHIPPED_POLICIES: Policy[] = [
 ];
 
 export const POLICIES = loadPolicies(SHIPPED_POLICIES);
+/** The default of a business debtor, and of any caller that does not know the debtor's kind. */
 export const DEFAULT_POLICY_ID = 'standard';
+
+/** [default] A case opened without a `policy` follows the one shipped for its debtor's kind. */
+export const DEFAULT_POLICY_BY_DEBTOR_KIND: Readonly<Record<DebtorKind, string>> = Object.freeze({
+  business: DEFAULT_POLICY_ID,
+  consumer: 'consumer',
+});
+
+export function defaultPolicyIdFor(kind: DebtorKind): string {
+  return DEFAULT_POLICY_BY_DEBTOR_KIND[kind];
+}
 
 export function getPolicy(id: string): Policy {
   const policy = POLICIES.get(id);

@@ -418,3 +418,38 @@ function explainBasis(
   );
   return parts.join('; ');
 }
+
+// ---------------------------------------------------------------------------------------------------
+// What a running case does with it (R1: per invoice)
+
+/** The invoices barred on the day `prescription` was computed for: they leave automated collection. */
+export function barredInvoiceNumbers(prescription: ClaimPrescription): string[] {
+  return prescription.invoices.filter((invoice) => invoice.prescribed).map((invoice) => invoice.invoiceNumber);
+}
+
+/**
+ * Whether every named invoice can still be enforced in court on `day` (R1, R5: a mise en demeure
+ * names court action only if this holds at its deadline). A running mediation without a long stop
+ * (no last day) keeps the invoice enforceable; an invoice the claim does not have is not enforceable
+ * (the safe side: it sends the case to review).
+ */
+export function enforceableOn(
+  prescription: ClaimPrescription,
+  invoiceNumbers: readonly string[],
+  day: CalendarDate,
+): boolean {
+  if (!isCalendarDate(day)) throw new RangeError(`not a calendar date (YYYY-MM-DD): ${day}`);
+  return invoiceNumbers.every((number) => {
+    const invoice = prescription.invoices.find((candidate) => candidate.invoiceNumber === number);
+    if (!invoice) return false;
+    return invoice.lastEnforceableDay === null || compareDates(day, invoice.lastEnforceableDay) <= 0;
+  });
+}
+
+/** The next day an invoice still enforceable becomes barred (the day after its last day), if any. */
+export function nextBarDay(prescription: ClaimPrescription): CalendarDate | null {
+  const days = prescription.invoices.flatMap((invoice) =>
+    !invoice.prescribed && invoice.lastEnforceableDay !== null ? [invoice.lastEnforceableDay] : [],
+  );
+  return days.length === 0 ? null : addDays(minDate(...days), 1);
+}

@@ -5,7 +5,13 @@
  * "frais de dossier"...) stay with the creditor (CPCE L111-8), so a statement has no field for them.
  */
 import { compareDates, isCalendarDate } from './dates';
-import { LateChargeAccrual, LateChargeRules, type PenaltySegment, type RateTable } from './late-charges';
+import {
+  LateChargeAccrual,
+  LateChargeRules,
+  penaltyRatePercent,
+  type PenaltySegment,
+  type RateTable,
+} from './late-charges';
 import {
   allocate,
   assertNonNegativeCents,
@@ -16,6 +22,16 @@ import {
   type Payment,
 } from './money';
 import type { CalendarDate, DebtorKind, Invoice } from './types';
+
+/**
+ * What becomes of the accessories (L441-10 penalties, D441-5 indemnities) a payment has not reached.
+ * `claimed` (the law, Code civil 1343-1): a payment goes to the penalties first, then principal,
+ * then the indemnity, and the accessories stay due until paid. `waived_when_principal_paid` (a
+ * creditor's choice, more favourable to the debtor): a payment goes to principal first, and once
+ * the whole principal of the case is paid, the accessories not yet paid are waived.
+ */
+export const ACCESSORIES_TREATMENTS = ['claimed', 'waived_when_principal_paid'] as const;
+export type AccessoriesTreatment = (typeof ACCESSORIES_TREATMENTS)[number];
 
 export interface PrincipalAdjustment {
   invoiceNumber: string;
@@ -31,8 +47,15 @@ export interface StatementInput {
   asOf: CalendarDate;
   /** Whether the creditor claims the L441-10 penalties and D441-5 indemnities (business debtors only). */
   lateCharges: 'claim' | 'waive';
+  /** How payments meet the accessories when they are claimed; `claimed` unless said. */
+  accessories?: AccessoriesTreatment;
   rates: RateTable;
   contractRatePercent?: number;
+  /**
+   * Code civil 1231-6: the first day legal interest runs after a mise en demeure, where penalties do
+   * not (domain/late-charges.ts). It is accounted as interest: the `penalty` fields hold it.
+   */
+  legalInterestFrom?: CalendarDate;
   principalAdjustments?: readonly PrincipalAdjustment[];
   /** ISO 4217, echoed on the statement. */
   currency?: string;
@@ -49,7 +72,15 @@ export interface StatementInvoiceLine {
   penaltyCents: number;
   /** D441-5 flat indemnity: 4000 cents once the invoice is late, else 0. */
   indemnityCents: number;
+  /** Paid to the penalties and to the indemnity; together `paidToChargesCents`. */
+  paidToPenaltyCents: number;
+  paidToIndemnityCents: number;
   paidToChargesCents: number;
+  /** What is still demanded of each: accrued, less paid, less waived. */
+  penaltyDueCents: number;
+  indemnityDueCents: number;
+  /** Accessories given up once the principal was paid (`waived_when_principal_paid`), else 0. */
+  waivedCents: number;
   balanceCents: number;
 }
 
@@ -58,6 +89,14 @@ export interface StatementTotals {
   /** Sum of the penalties (L441-10). */
   interestCents: number;
   indemnityCents: number;
+  /**
+   * What a message demands, line by line: outstanding principal + penalties due + indemnities due
+   * = `balanceCents`. The accrued totals above are the history; these are what is owed today.
+   */
+  outstandingPrincipalCents: number;
+  penaltyDueCents: number;
+  indemnityDueCents: number;
+  waivedCents: number;
   /** Everything received by the statement date, including any overpayment. */
   paidCents: number;
   balanceCents: number;
@@ -94,6 +133,19 @@ export interface Statement {
   paymentsApplied: AppliedPayment[];
   /** For the dossier: how each invoice's penalties were computed. Only when late charges are claimed. */
   rateSegments?: InvoiceRateSegments[];
+  /**
+   * Set when the `penalty` fields hold legal interest from a mise en demeure (Code civil 1231-6),
+   * from `legalInterestFrom`, instead of L441-10 penalties.
+   */
+  interestBasis?: 'legal_interest';
+  legalInterestFrom?: CalendarDate;
+  /**
+   * The annual penalty rate in force on `asOf` (L441-10), when penalties are claimed and some
+   * principal still bears them: what a message states beside the penalties' amount.
+   */
+  penaltyRatePercent?: number;
+  /** Whether that rate is the contract's (else ECB refinancing rate + 10 points). */
+  penaltyRateBasis?: 'contract' | 'ecb_plus_10';
 }
 
 interface InvoiceLedger {
@@ -101,7 +153,11 @@ interface InvoiceLedger {
   principalCents: number;
   accrual: LateChargeAccrual;
   paidToPrincipalCents: number;
-  paidToChargesCents: number;
+  paidToPenaltyCents: number;
+  paidToIndemnityCents: number;
+  /** Set once the principal is paid under `waived_when_principal_paid`: nothing more is demanded. */
+  waivedCents: number;
+  waived: boolean;
 }
 
 /**
@@ -118,21 +174,42 @@ export function computeStatement(input: StatementInput): Statement {
     rates: input.rates,
     contractRatePercent: input.contractRatePercent,
     waived: input.lateCharges === 'waive',
+    ...(input.legalInterestFrom === undefined ? {} : { legalInterestFrom: input.legalInterestFrom }),
   });
   const overrides = principalOverrides(input.invoices, input.principalAdjustments ?? []);
   const ledgers = openLedgers(input.invoices, overrides, rules);
 
-  const paymentsApplied = paymentsKnownOn(input.payments, input.asOf).map((payment) => applyPayment(payment, ledgers));
+  const accessories = input.accessories ?? 'claimed';
+  if (!(ACCESSORIES_TREATMENTS as readonly string[]).includes(accessories)) {
+    throw new RangeError(`accessories must be one of ${ACCESSORIES_TREATMENTS.join(', ')}, got ${String(accessories)}`);
+  }
+  const paymentsApplied = paymentsKnownOn(input.payments, input.asOf).map((payment) =>
+    applyPayment(payment, ledgers, accessories),
+  );
   ledgers.forEach((ledger) => ledger.accrual.accrueThrough(input.asOf));
 
   const invoices = ledgers.map(lineOf);
+  const totals = totalsOf(invoices, paymentsApplied);
+  const ratePercent =
+    rules.chargeable && totals.outstandingPrincipalCents > 0
+      ? penaltyRatePercent(input.asOf, input.rates, input.contractRatePercent)
+      : undefined;
   return {
     asOf: input.asOf,
     ...(input.currency === undefined ? {} : { currency: input.currency }),
     invoices,
-    totals: totalsOf(invoices, paymentsApplied),
+    totals,
     paymentsApplied,
-    ...(rules.chargeable ? { rateSegments: ledgers.map(rateSegmentsOf) } : {}),
+    ...(rules.accrues ? { rateSegments: ledgers.map(rateSegmentsOf) } : {}),
+    ...(!rules.chargeable && input.legalInterestFrom !== undefined && rules.accrues
+      ? { interestBasis: 'legal_interest' as const, legalInterestFrom: input.legalInterestFrom }
+      : {}),
+    ...(ratePercent === undefined
+      ? {}
+      : {
+          penaltyRatePercent: ratePercent,
+          penaltyRateBasis: input.contractRatePercent === undefined ? 'ecb_plus_10' : 'contract',
+        }),
   };
 }
 
@@ -191,7 +268,10 @@ function openLedgers(
       principalCents,
       accrual: new LateChargeAccrual(invoice.dueDate, principalCents, rules),
       paidToPrincipalCents: 0,
-      paidToChargesCents: 0,
+      paidToPenaltyCents: 0,
+      paidToIndemnityCents: 0,
+      waivedCents: 0,
+      waived: false,
     };
   });
 }
@@ -213,42 +293,89 @@ function paymentsKnownOn(payments: readonly Payment[], asOf: CalendarDate): Paym
     .sort((a, b) => compareDates(a.paidAt, b.paidAt));
 }
 
-function chargesDueCents(ledger: InvoiceLedger): number {
-  return ledger.accrual.penaltyCents + ledger.accrual.indemnityCents - ledger.paidToChargesCents;
+function penaltyDueCents(ledger: InvoiceLedger): number {
+  return ledger.waived ? 0 : ledger.accrual.penaltyCents - ledger.paidToPenaltyCents;
 }
 
-/**
- * Invoice by invoice, oldest due first, and within an invoice PRINCIPAL FIRST, then its charges
- * accrued to the payment day. Code civil 1343-1 would put a partial payment on interest first, but
- * that rule protects the creditor, who may waive it; principal first is the more favourable to the
- * debtor and stops penalties from running on the paid part at once.
- */
-function applyPayment(payment: Payment, ledgers: InvoiceLedger[]): AppliedPayment {
-  ledgers.forEach((ledger) => ledger.accrual.accrueThrough(payment.paidAt));
-  const buckets = ledgers.flatMap((ledger) => [
-    { id: `principal:${ledger.number}`, dueCents: ledger.accrual.outstandingPrincipalCents },
-    { id: `charges:${ledger.number}`, dueCents: chargesDueCents(ledger) },
-  ]);
-  const { allocations, remainderCents } = allocate(payment.amountCents, buckets);
-  const allocatedTo = new Map(allocations.map((allocation) => [allocation.id, allocation.cents]));
+function indemnityDueCents(ledger: InvoiceLedger): number {
+  return ledger.waived ? 0 : ledger.accrual.indemnityCents - ledger.paidToIndemnityCents;
+}
 
-  const reached: PaymentAllocation[] = [];
-  for (const ledger of ledgers) {
-    const toPrincipalCents = allocatedTo.get(`principal:${ledger.number}`) ?? 0;
-    const toChargesCents = allocatedTo.get(`charges:${ledger.number}`) ?? 0;
-    if (toPrincipalCents === 0 && toChargesCents === 0) continue;
-    ledger.accrual.payPrincipal(toPrincipalCents);
-    ledger.paidToPrincipalCents += toPrincipalCents;
-    ledger.paidToChargesCents += toChargesCents;
-    reached.push({ invoiceNumber: ledger.number, toPrincipalCents, toChargesCents });
+type BucketKind = 'penalty' | 'principal' | 'indemnity';
+
+/**
+ * The order a payment meets what is owed, invoice by invoice (`ledgers` are oldest due first).
+ *
+ * `claimed` — the law. Code civil 1343-1: a partial payment on a debt bearing interest goes to the
+ * interest first, so each invoice's L441-10 penalties (interest of late payment) come before its
+ * principal. Code civil 1342-10: failing the debtor's choice, among debts that are due a payment
+ * goes to those he has the most interest in paying, then to the oldest; a principal that bears
+ * penalties is a debt the debtor has more interest in paying than the D441-5 indemnity, which
+ * bears none, so every invoice's penalties and principal (oldest first) come before the indemnities.
+ *
+ * `waived_when_principal_paid` — the creditor waives the 1343-1 order (it protects the creditor,
+ * who may give it up): principal first, oldest first, then the accessories accrued to that day.
+ */
+function bucketOrder(ledgers: readonly InvoiceLedger[], accessories: AccessoriesTreatment) {
+  const bucket = (ledger: InvoiceLedger, kind: BucketKind) => ({ ledger, kind });
+  if (accessories === 'claimed') {
+    return [
+      ...ledgers.flatMap((ledger) => [bucket(ledger, 'penalty'), bucket(ledger, 'principal')]),
+      ...ledgers.map((ledger) => bucket(ledger, 'indemnity')),
+    ];
   }
+  return [
+    ...ledgers.map((ledger) => bucket(ledger, 'principal')),
+    ...ledgers.flatMap((ledger) => [bucket(ledger, 'penalty'), bucket(ledger, 'indemnity')]),
+  ];
+}
+
+function dueIn(ledger: InvoiceLedger, kind: BucketKind): number {
+  if (kind === 'principal') return ledger.accrual.outstandingPrincipalCents;
+  return kind === 'penalty' ? penaltyDueCents(ledger) : indemnityDueCents(ledger);
+}
+
+function applyPayment(payment: Payment, ledgers: InvoiceLedger[], accessories: AccessoriesTreatment): AppliedPayment {
+  ledgers.forEach((ledger) => ledger.accrual.accrueThrough(payment.paidAt));
+  const order = bucketOrder(ledgers, accessories);
+  const { allocations, remainderCents } = allocate(
+    payment.amountCents,
+    order.map(({ ledger, kind }) => ({ id: `${kind}:${ledger.number}`, dueCents: dueIn(ledger, kind) })),
+  );
+  const reachedBy = new Map<InvoiceLedger, PaymentAllocation>();
+  allocations.forEach(({ cents }, index) => {
+    if (cents === 0) return;
+    const { ledger, kind } = order[index]!;
+    const reached = reachedBy.get(ledger) ?? { invoiceNumber: ledger.number, toPrincipalCents: 0, toChargesCents: 0 };
+    reachedBy.set(ledger, reached);
+    if (kind === 'principal') {
+      ledger.accrual.payPrincipal(cents);
+      ledger.paidToPrincipalCents += cents;
+      reached.toPrincipalCents += cents;
+      return;
+    }
+    if (kind === 'penalty') ledger.paidToPenaltyCents += cents;
+    else ledger.paidToIndemnityCents += cents;
+    reached.toChargesCents += cents;
+  });
+  if (accessories === 'waived_when_principal_paid') waiveOncePrincipalPaid(ledgers);
   return {
     reference: payment.reference,
     paidAt: payment.paidAt,
     amountCents: payment.amountCents,
-    allocations: reached,
+    allocations: [...reachedBy.values()],
     unallocatedCents: remainderCents,
   };
+}
+
+/** The whole principal of the case paid: what the payments have not reached of the accessories is given up. */
+function waiveOncePrincipalPaid(ledgers: InvoiceLedger[]): void {
+  if (ledgers.some((ledger) => ledger.accrual.outstandingPrincipalCents > 0)) return;
+  for (const ledger of ledgers) {
+    if (ledger.waived) continue;
+    ledger.waivedCents = penaltyDueCents(ledger) + indemnityDueCents(ledger);
+    ledger.waived = true;
+  }
 }
 
 function lineOf(ledger: InvoiceLedger): StatementInvoiceLine {
@@ -261,8 +388,13 @@ function lineOf(ledger: InvoiceLedger): StatementInvoiceLine {
     outstandingPrincipalCents: accrual.outstandingPrincipalCents,
     penaltyCents: accrual.penaltyCents,
     indemnityCents: accrual.indemnityCents,
-    paidToChargesCents: ledger.paidToChargesCents,
-    balanceCents: accrual.outstandingPrincipalCents + chargesDueCents(ledger),
+    paidToPenaltyCents: ledger.paidToPenaltyCents,
+    paidToIndemnityCents: ledger.paidToIndemnityCents,
+    paidToChargesCents: ledger.paidToPenaltyCents + ledger.paidToIndemnityCents,
+    penaltyDueCents: penaltyDueCents(ledger),
+    indemnityDueCents: indemnityDueCents(ledger),
+    waivedCents: ledger.waivedCents,
+    balanceCents: accrual.outstandingPrincipalCents + penaltyDueCents(ledger) + indemnityDueCents(ledger),
   };
 }
 
@@ -271,6 +403,10 @@ function totalsOf(lines: readonly StatementInvoiceLine[], payments: readonly App
     principalCents: sumCents(lines.map((line) => line.principalCents)),
     interestCents: sumCents(lines.map((line) => line.penaltyCents)),
     indemnityCents: sumCents(lines.map((line) => line.indemnityCents)),
+    outstandingPrincipalCents: sumCents(lines.map((line) => line.outstandingPrincipalCents)),
+    penaltyDueCents: sumCents(lines.map((line) => line.penaltyDueCents)),
+    indemnityDueCents: sumCents(lines.map((line) => line.indemnityDueCents)),
+    waivedCents: sumCents(lines.map((line) => line.waivedCents)),
     paidCents: sumCents(payments.map((payment) => payment.amountCents)),
     balanceCents: sumCents(lines.map((line) => line.balanceCents)),
     overpaidCents: sumCents(payments.map((payment) => payment.unallocatedCents)),

@@ -6,6 +6,7 @@ import { channelsFromConfig } from '../activities/transports/from-config';
 import { describeChannels, loadChannelsConfig } from '../config/channels';
 import { parseDataKey } from '../models/sealed-text';
 import { connectDatabase } from '../models/connection';
+import { watchRateCoverage } from '../models/rate-store';
 import { createLogger } from '../observability/logger';
 import { registerSearchAttributes } from './register-search-attributes';
 import { sdkLoggerFor } from './sdk-logger';
@@ -30,6 +31,12 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     workflowsPath: require.resolve('../workflows'),
+    // A workflow's tasks and queries go first to the worker that ran it last. When that worker was
+    // killed, the server moves them to the shared queue after this delay (SDK default 10 s): kept
+    // well under the API's 5 s wait for a live read and its 10 s for an action, so a restarted or
+    // surviving worker answers in time instead of the read falling back to the stored state.
+    stickyQueueScheduleToStartTimeout: '2s',
+    ...(config.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: config.maxCachedWorkflows }),
     activities: createCaseActivities({
       connection: database,
       dataKey: parseDataKey(config.dataKey),
@@ -40,8 +47,10 @@ async function main(): Promise<void> {
     }),
   });
   logger.info({ taskQueue: config.temporal.taskQueue }, 'worker running');
+  const stopRateCheck = watchRateCoverage(database, logger);
   // worker.run() resolves after SIGINT/SIGTERM, once in-flight tasks have completed.
   await worker.run();
+  stopRateCheck();
   await Promise.all([connection.close(), database.close()]);
   logger.info('worker stopped');
 }

@@ -22,7 +22,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError, type RetryPolicy, type UpdateDefinition } from '@temporalio/common';
-import type { CaseActivities, CaseView, JournalDraft, RaisedAlert, SendMessageResult } from '../activities/contracts';
+import type {
+  CaseActivities,
+  CaseView,
+  JournalDraft,
+  MessageAmounts,
+  RaisedAlert,
+  SendMessageResult,
+} from '../activities/contracts';
 import {
   applyAlertAcknowledged,
   openAlertKinds,
@@ -33,22 +40,32 @@ import {
 import * as rules from '../domain/case/actions';
 import { applyChannelClosed, applyDebtorWrote, applyFormalNoticeReceived } from '../domain/case/channel-events';
 import type { CaseEffect, InstallmentPlanStart, PlanSignal } from '../domain/case/effects';
-import { applyCancelPlan, applyPlanEvent, planSignalsDue, validateCancelPlan } from '../domain/case/installment-plan';
+import {
+  applyCancelPlan,
+  applyPlanEvent,
+  installmentMessageAmounts,
+  planSignalsDue,
+  validateCancelPlan,
+} from '../domain/case/installment-plan';
 import { advance, contactMayGo, formalNoticeDeadline, nextWakeAt, recordContactResult } from '../domain/case/progress';
 import {
+  amountsDue,
   balanceCents,
+  claimsLateCharges,
   dossierStatement,
   initialCaseState,
   isTerminal,
-  lateCharges,
   nextSequence,
   paidCents,
   planIsLive,
+  policyOf,
   prescriptionOf,
   todayOf,
 } from '../domain/case/state';
 import type { CaseInput, CaseState, InstallmentPlanAgreement, PendingContact, PlanContact } from '../domain/case/types';
-import { CURRENT_RULES_VERSION, RULES_VERSIONS } from '../domain/case/rules-version';
+import { CURRENT_RULES_VERSION, RULES_VERSIONS, followsRules } from '../domain/case/rules-version';
+import { noteUnpublishedLegalRate } from '../domain/case/rates';
+import { demandedAmounts, messageFacts } from '../domain/case/prescription-review';
 import { caseSnapshot } from '../domain/case/view';
 import {
   acknowledgeAlertUpdate,
@@ -121,6 +138,13 @@ function planMessageDetails(contact: PlanContact, plan: InstallmentPlanAgreement
 export const OPEN_ALERTS_PATCH = 'open-alerts-kept';
 
 /**
+ * Cases that recorded this read the rate table from the store (an activity, so replay sees the
+ * same table) before they compute the amounts of a message or of the dossier. Its own patch on top
+ * of the compliance-review rules: histories of those rules recorded before it replay without the read.
+ */
+export const RATES_FROM_STORE_PATCH = 'rates-from-store';
+
+/**
  * Cases that recorded this follow the rules of the compliance review (issue 13); cases already
  * running when it shipped keep their original rules until they continue as new
  * (domain/case/rules-version.ts).
@@ -132,9 +156,11 @@ const MAX_HISTORY_EVENTS = 5_000;
 
 export async function collectionCase(input: CaseInput, carried?: CaseState): Promise<CaseView> {
   const state = carried ?? initialCaseState(input);
+  // Not `state.rulesVersion`: a fresh state says the current rules, which an unpatched history
+  // (a case started before the review) must not follow. Only a carried state knows its version.
   state.rulesVersion = patched(COMPLIANCE_REVIEW_PATCH)
     ? CURRENT_RULES_VERSION
-    : (state.rulesVersion ?? RULES_VERSIONS.original);
+    : (carried?.rulesVersion ?? RULES_VERSIONS.original);
   const now = (): string => new Date().toISOString();
   const effects: CaseEffect[] = [];
   let published = -1;
@@ -275,7 +301,10 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
       if (!isTerminal(state.status) && stillWanted) state.pending.push({ ...contact, notBefore: now() });
       return;
     }
+    await refreshRates();
     let result: Pick<SendMessageResult, 'status' | 'closeChannel' | 'alertRaised'>;
+    // R1 per invoice: what the message demands, names and announces (domain/case/prescription-review.ts).
+    const facts = messageFacts(state, now(), contact.plan ? 'none' : contact.stage);
     try {
       result = await outbound.sendMessage({
         caseId: input.caseId,
@@ -285,9 +314,14 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
         tone: tone as 'courteous' | 'firm' | 'formal',
         template,
         debtorKind: input.debtorKind,
-        timeBarred: prescriptionOf(state, now()).prescribed,
-        amounts: messageAmounts(),
-        invoiceNumbers: input.invoices.map((invoice) => invoice.number),
+        timeBarred: facts.timeBarred,
+        // A message about one installment demands that installment, as due now.
+        amounts:
+          (contact.plan && installmentMessageAmounts(state, contact.plan)) ||
+          demandedAmounts(state, now(), messageAmounts()),
+        invoiceNumbers: facts.invoiceNumbers,
+        ...(facts.barredInvoices.length > 0 ? { barredInvoices: facts.barredInvoices } : {}),
+        ...(facts.formalNoticeFollows === undefined ? {} : { formalNoticeFollows: facts.formalNoticeFollows }),
         ...(contact.stage === 'formal_notice' && !contact.plan
           ? { formalNoticeDeadline: formalNoticeDeadline(state, todayOf(now())) }
           : {}),
@@ -302,6 +336,18 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
     if (raised) keepAlert({ key: raised.idempotencyKey, kind: raised.kind, sendKey: messageKey(contact), contact });
   }
 
+  /**
+   * The rates a manager entered take effect at the next computation: the table is read before
+   * amounts are computed, and a half-year without its legal rate is journaled once.
+   */
+  async function refreshRates(): Promise<void> {
+    if (!followsRules(state, RULES_VERSIONS.complianceReview) || !patched(RATES_FROM_STORE_PATCH)) return;
+    state.rateTable = await activities.currentRates();
+    const notes = noteUnpublishedLegalRate(state, now());
+    const journal = notes.filter((effect): effect is CaseEffect & { kind: 'journal' } => effect.kind === 'journal');
+    if (journal.length) await activities.recordJournal(journal.map(journalDraft));
+  }
+
   /** (case, step, channel), or for a plan's message (case, plan, message, installment, channel). */
   function messageKey(contact: PendingContact): string {
     const { plan } = contact;
@@ -311,17 +357,29 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
     return `${input.caseId}:plan-${plan.planNumber}:${plan.kind}${installment}:${contact.channel}`;
   }
 
-  /** R2: principal, interest and other accessories, as of today. */
-  function messageAmounts() {
-    const { interestCents, indemnityCents } = lateCharges(state, now());
-    const balance = balanceCents(state);
+  /**
+   * R2, R3: principal, interest and other accessories still due today, from the statement the
+   * case's balance comes from: the total a message demands is the balance the case pursues.
+   */
+  function messageAmounts(): MessageAmounts {
+    const due = amountsDue(state, now());
     return {
-      principalCents: balance,
-      interestCents,
-      accessoriesCents: indemnityCents,
+      principalCents: due.principalCents,
+      interestCents: due.penaltyCents,
+      accessoriesCents: due.indemnityCents,
       paidCents: paidCents(state),
-      totalCents: balance + interestCents + indemnityCents,
+      totalCents: due.balanceCents,
       currency: input.currency,
+      ...(claimsLateCharges(state)
+        ? {
+            lateCharges: {
+              ...(due.penaltyRatePercent === undefined ? {} : { penaltyRatePercent: due.penaltyRatePercent }),
+              ...(due.penaltyRateBasis === undefined ? {} : { penaltyRateBasis: due.penaltyRateBasis }),
+              indemnifiedInvoices: due.indemnifiedInvoices,
+              waivedWhenPrincipalPaid: policyOf(state).accessories === 'waived_when_principal_paid',
+            },
+          }
+        : {}),
     };
   }
 
@@ -347,7 +405,7 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
               taskId: effect.task.id,
               reason: effect.task.reason,
               dueAt: effect.task.dueAt,
-              balanceCents: balanceCents(state),
+              balanceCents: balanceCents(state, now()),
             });
             break;
           case 'close_call_task':
@@ -356,6 +414,7 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
               taskId: effect.taskId,
               outcome: effect.outcome,
               ...(effect.agentId ? { agentId: effect.agentId } : {}),
+              at: now(),
             });
             break;
           case 'alert': {
@@ -374,6 +433,7 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
             await activities.reopenUnknownSend({ caseId: input.caseId, idempotencyKey: effect.idempotencyKey });
             break;
           case 'handoff': {
+            await refreshRates();
             const handed = await outbound.handOffCase({
               caseId: input.caseId,
               idempotencyKey: `${input.caseId}:handoff`,

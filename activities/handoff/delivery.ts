@@ -16,7 +16,7 @@ export interface DossierPackage {
 
 export interface DossierDelivery {
   readonly simulated: boolean;
-  /** For the journal: where it went, without credentials. */
+  /** For the journal, in French: where it went, without credentials. */
   readonly destination: string;
   /** Errors as for message transports: `PermanentDeliveryError` is not retried. */
   deliver(dossier: DossierPackage): Promise<{ providerMessageId?: string }>;
@@ -24,7 +24,7 @@ export interface DossierDelivery {
 
 export class SimulatedDossierDelivery implements DossierDelivery {
   readonly simulated = true;
-  readonly destination = 'no destination configured';
+  readonly destination = 'aucune destination configurée';
   readonly delivered: DossierPackage[] = [];
 
   async deliver(dossier: DossierPackage): Promise<{ providerMessageId: string }> {
@@ -86,7 +86,7 @@ export class EmailDossierDelivery implements DossierDelivery {
     private readonly to: string,
   ) {
     this.simulated = transport.simulated;
-    this.destination = 'e-mail to the configured address';
+    this.destination = 'e-mail à l’adresse configurée';
   }
 
   deliver(dossier: DossierPackage): Promise<{ providerMessageId?: string }> {

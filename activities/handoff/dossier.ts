@@ -89,6 +89,16 @@ export function buildManifest(sources: DossierSources) {
   const { record, journal, documents, statement, prescription, at } = sources;
   const view = record.projection;
   const balanceCents = statement?.totals.balanceCents ?? view?.amounts.balanceCents ?? null;
+  // R1 per invoice: what a court may still be asked for leaves out what is owed on barred invoices.
+  const barred = new Set(
+    ((prescription as Partial<ClaimPrescription> | undefined)?.invoices ?? [])
+      .filter((invoice) => invoice.prescribed)
+      .map((invoice) => invoice.invoiceNumber),
+  );
+  const barredCents = (statement?.invoices ?? [])
+    .filter((line) => barred.has(line.number))
+    .reduce((sum, line) => sum + line.balanceCents, 0);
+  const enforceableBalanceCents = balanceCents === null ? null : Math.max(0, balanceCents - barredCents);
   return {
     format: DOSSIER_FORMAT,
     generatedAt: at.toISOString(),
@@ -108,9 +118,14 @@ export function buildManifest(sources: DossierSources) {
     },
     breakdown: statement ?? null,
     balanceCents,
+    /** The balance less what is owed on time-barred invoices: the part that may go to court. */
+    enforceableBalanceCents,
     smallClaimsProcedure: {
       article: 'CPCE L125-1',
-      eligible: balanceCents !== null && record.claim.currency === 'EUR' && balanceCents <= SMALL_CLAIMS_LIMIT_CENTS,
+      eligible:
+        enforceableBalanceCents !== null &&
+        record.claim.currency === 'EUR' &&
+        enforceableBalanceCents <= SMALL_CLAIMS_LIMIT_CENTS,
     },
     prescription: prescription ?? view?.prescription ?? null,
     formalNotices: formalNoticeProof(journal, documents),
@@ -144,13 +159,34 @@ function breakdownSections(manifest: DossierManifest, currency: string): Summary
   const sections: SummarySection[] = [
     {
       heading: `Décompte au ${frenchCalendarDate(statement.asOf)}`,
+      // R6, R2: principal, interest and accessories each on its own line, accrued and still due;
+      // dossiers from before the split (no *DueCents) show "—" there.
       fields: [
         ['Principal', money(statement.totals.principalCents, currency)],
-        ['Pénalités de retard (L441-10)', money(statement.totals.interestCents, currency)],
-        ['Indemnités forfaitaires (D441-5)', money(statement.totals.indemnityCents, currency)],
+        ['Principal restant dû', money(statement.totals.outstandingPrincipalCents, currency)],
+        [
+          statement.interestBasis === 'legal_interest' && statement.legalInterestFrom
+            ? 'Intérêts au taux légal depuis la mise en demeure (Code civil 1231-6), à compter du ' +
+              frenchCalendarDate(statement.legalInterestFrom)
+            : `Pénalités de retard (Code de commerce L441-10)${
+                statement.penaltyRatePercent === undefined
+                  ? ''
+                  : `, taux annuel en vigueur ${String(statement.penaltyRatePercent).replace('.', ',')} %`
+              }`,
+          money(statement.totals.interestCents, currency),
+        ],
+        ['Pénalités de retard restant dues', money(statement.totals.penaltyDueCents, currency)],
+        [
+          'Indemnités forfaitaires pour frais de recouvrement (Code de commerce L441-10, D441-5)',
+          money(statement.totals.indemnityCents, currency),
+        ],
+        ['Indemnités forfaitaires restant dues', money(statement.totals.indemnityDueCents, currency)],
         ['Paiements reçus', money(statement.totals.paidCents, currency)],
+        ...(statement.totals.waivedCents
+          ? [['Accessoires abandonnés, le principal étant réglé', money(statement.totals.waivedCents, currency)]]
+          : []),
         ['Solde restant dû', money(statement.totals.balanceCents, currency)],
-      ],
+      ] as [string, string][],
       table: {
         columns: ['Facture', 'Échéance', 'Principal', 'Pénalités', 'Indemnité', 'Payé', 'Solde'],
         rows: statement.invoices.map((line) => [
@@ -176,7 +212,10 @@ function breakdownSections(manifest: DossierManifest, currency: string): Summary
   );
   if (segments.length) {
     sections.push({
-      heading: 'Taux appliqués aux pénalités',
+      heading:
+        statement.interestBasis === 'legal_interest'
+          ? 'Taux de l’intérêt légal appliqués'
+          : 'Taux appliqués aux pénalités',
       table: { columns: ['Facture', 'Période', 'Taux annuel', 'Assiette', 'Pénalités'], rows: segments },
     });
   }
@@ -206,12 +245,20 @@ function prescriptionLines(manifest: DossierManifest): string[] {
     ...(prescription.date ? [`Prochaine date de prescription : ${frenchCalendarDate(prescription.date)}.`] : []),
   ];
   const invoices = (prescription as Partial<ClaimPrescription>).invoices ?? [];
+  // R1 per invoice: a barred invoice is in the dossier for the record only, never for court action.
+  const enforceable = invoices.filter((invoice) => !invoice.prescribed).map((invoice) => invoice.invoiceNumber);
+  if (prescription.prescribed && enforceable.length > 0) {
+    lines.push(`Factures transmises pour action en justice : ${enforceable.join(', ')} (les seules non prescrites).`);
+  }
   for (const invoice of invoices) {
     lines.push(
       `Facture ${invoice.invoiceNumber} : ` +
-        (invoice.lastEnforceableDay
-          ? `exigible en justice jusqu'au ${frenchCalendarDate(invoice.lastEnforceableDay)}`
-          : 'prescription suspendue') +
+        (invoice.prescribed && invoice.lastEnforceableDay
+          ? `prescrite depuis le lendemain du ${frenchCalendarDate(invoice.lastEnforceableDay)} — exclue de toute ` +
+            'action en justice, paiement volontaire seulement'
+          : invoice.lastEnforceableDay
+            ? `exigible en justice jusqu'au ${frenchCalendarDate(invoice.lastEnforceableDay)}`
+            : 'prescription suspendue') +
         ` (${invoice.basis}).`,
     );
   }

@@ -35,8 +35,11 @@ function render(source: string, values: Readonly<Record<string, unknown>>): stri
 
 export class TemplateError extends Error {
   constructor(template: string, cause: unknown) {
-    // Handlebars names the missing variable; the values themselves are never quoted.
-    super(`template ${template} cannot be rendered: ${cause instanceof Error ? cause.message.split('\n')[0] : cause}`);
+    // Handlebars names the missing variable; the values themselves are never quoted. The message is
+    // a blocked message's journal summary: French, naming the value (« "x" not defined in … »).
+    const detail = cause instanceof Error ? cause.message.split('\n')[0]! : String(cause);
+    const missing = /"([^"]+)" not defined/.exec(detail)?.[1];
+    super(`le modèle ${template} ne peut pas être composé : ${missing ? `valeur « ${missing} » absente` : detail}`);
     this.name = 'TemplateError';
   }
 }
@@ -61,13 +64,42 @@ export function frenchCalendarDate(date: string): string {
   return frenchDate(parisInstant(date, '12:00'));
 }
 
+const RATE = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 4 });
+
+/** "12,15 %": a no-break space before the sign, as French typography and the amounts have it. */
+export function frenchPercent(percent: number): string {
+  return `${RATE.format(percent)}\u00A0%`;
+}
+
+const RATE_BASES = {
+  ecb_plus_10: 'taux de refinancement de la BCE majoré de 10 points',
+  contract: 'taux prévu au contrat',
+} as const;
+
 function formattedAmounts(amounts: SendMessageInput['amounts']): MessageContext['claim']['amounts'] {
-  const { currency } = amounts;
+  const { currency, lateCharges } = amounts;
+  const interest = formatAmount(amounts.interestCents, currency);
+  const accessories = formatAmount(amounts.accessoriesCents, currency);
   return {
     principal: formatAmount(amounts.principalCents, currency),
-    interest: formatAmount(amounts.interestCents, currency),
-    accessories: formatAmount(amounts.accessoriesCents, currency),
+    interest,
+    accessories,
     total: formatAmount(amounts.totalCents, currency),
+    ...(lateCharges
+      ? {
+          lateCharges: {
+            penalties: interest,
+            ...(lateCharges.penaltyRatePercent === undefined
+              ? {}
+              : { rate: frenchPercent(lateCharges.penaltyRatePercent) }),
+            ...(lateCharges.penaltyRateBasis === undefined
+              ? {}
+              : { rateBasis: RATE_BASES[lateCharges.penaltyRateBasis] }),
+            indemnity: accessories,
+            waivedWhenPrincipalPaid: lateCharges.waivedWhenPrincipalPaid,
+          },
+        }
+      : {}),
   };
 }
 
@@ -86,12 +118,12 @@ function present(value: string | null | undefined): string | undefined {
 }
 
 export const RECIPIENTS: Readonly<Record<WrittenChannel, Recipient>> = {
-  email: { of: (debtor) => present(debtor.email), missing: 'no e-mail address on file' },
-  sms: { of: (debtor) => present(debtor.phone), missing: 'no phone number on file' },
+  email: { of: (debtor) => present(debtor.email), missing: 'aucune adresse e-mail au dossier' },
+  sms: { of: (debtor) => present(debtor.phone), missing: 'aucun numéro de téléphone au dossier' },
   letter: {
     // An envelope needs a name as well as an address.
     of: (debtor) => (present(debtor.address) ? `${debtor.name}\n${debtor.address}` : undefined),
-    missing: 'no postal address on file',
+    missing: 'aucune adresse postale au dossier',
   },
 };
 
@@ -125,6 +157,15 @@ export function messageContext(
     channel: input.channel,
     stage: input.stage,
     timeBarred: input.timeBarred,
+    ...(input.formalNoticeFollows === undefined ? {} : { formalNoticeFollows: input.formalNoticeFollows }),
+    ...(input.barredInvoices?.length
+      ? {
+          barredInvoices: input.barredInvoices.map((invoice) => ({
+            number: invoice.number,
+            outstanding: formatAmount(invoice.outstandingCents, input.amounts.currency),
+          })),
+        }
+      : {}),
   };
 }
 
@@ -156,6 +197,21 @@ function planValues(plan: SendMessageInput['installmentPlan'], currency: string)
   };
 }
 
+/**
+ * R1 per invoice: a barred invoice stays on the statement, payable voluntarily, with no demand and
+ * no threat; the amounts above do not include it.
+ */
+function barredInvoicesText(context: MessageContext): string | undefined {
+  const barred = context.barredInvoices ?? [];
+  if (barred.length === 0) return undefined;
+  const lines = barred.map(
+    (invoice) =>
+      `Facture ${invoice.number} (${invoice.outstanding}) : prescrite — paiement volontaire possible ; ` +
+      'elle n’est pas comprise dans la somme demandée.',
+  );
+  return lines.join('\n');
+}
+
 /** Throws `TemplateError` when the wording names a value this message does not have. */
 export function composeMessage(
   wording: MessageWording,
@@ -171,12 +227,17 @@ export function composeMessage(
     ...planValues(input.installmentPlan, input.amounts.currency),
   };
   const mentions = renderMandatoryMentions(context);
+  // R4: the mise en demeure is announced only when the case decided it will come (unset: as before).
+  const announces = wording.formalNoticeAnnouncement && context.formalNoticeFollows !== false;
   try {
     if (context.channel === 'sms') {
-      return { body: render(SMS_FRAME, { text: render(wording.sms, values), mentions }), context };
+      const announcement = announces ? ` ${render(wording.formalNoticeAnnouncement!.sms, values)}` : '';
+      return { body: render(SMS_FRAME, { text: render(wording.sms, values) + announcement, mentions }), context };
     }
     const body = render(WRITTEN_FRAME, {
       opening: render(wording.opening, values),
+      announcement: announces ? render(wording.formalNoticeAnnouncement!.written, values) : undefined,
+      barred: barredInvoicesText(context),
       // Court action is named only while the claim can still go to court (R1, R5).
       courtAction: wording.courtAction && !context.timeBarred ? render(wording.courtAction, values) : undefined,
       mentions,

@@ -18,6 +18,11 @@ export interface MessageWording {
   sms: string;
   /** Said only when the claim is not time-barred (R1, R5). */
   courtAction?: string;
+  /**
+   * The sentence that announces the mise en demeure, said only when the case decided it will come
+   * (R4: `formalNoticeFollows`); the subject and the rest of the words never mention it.
+   */
+  formalNoticeAnnouncement?: { written: string; sms: string };
 }
 
 export type WordingTable = Partial<Record<Stage, Partial<Record<Tone, MessageWording>>>>;
@@ -78,23 +83,34 @@ const FINAL_REMINDER: Record<Tone, MessageWording> = {
     subject: 'Dernier rappel : facture {{invoices}}',
     opening:
       "Malgré nos rappels, la somme de {{total}} relative à : {{nature}} n'a pas encore été réglée. " +
-      'Sans règlement ou nouvelle de votre part, nous devrons vous adresser une mise en demeure. ' +
       'Si vous rencontrez une difficulté, contactez-nous : une solution reste possible.',
-    sms: 'Dernier rappel : la somme de {{total}} reste à régler avant mise en demeure.',
+    sms: 'Dernier rappel : la somme de {{total}} reste à régler.',
+    formalNoticeAnnouncement: {
+      written: 'Sans règlement ou nouvelle de votre part, nous devrons vous adresser une mise en demeure.',
+      sms: 'Sans règlement, une mise en demeure suivra.',
+    },
   },
   firm: {
-    subject: 'Dernière relance avant mise en demeure : facture {{invoices}}',
+    subject: 'Dernière relance : facture {{invoices}}',
     opening:
       "Malgré nos relances, la somme de {{total}} relative à : {{nature}} n'a toujours pas été réglée. " +
-      'Sans règlement de votre part, nous vous adresserons une mise en demeure.',
-    sms: 'Dernière relance : la somme de {{total}} reste due. Sans règlement, une mise en demeure suivra.',
+      'Nous vous demandons de la régler sans attendre.',
+    sms: 'Dernière relance : la somme de {{total}} reste due.',
+    formalNoticeAnnouncement: {
+      written: 'Sans règlement de votre part, nous vous adresserons une mise en demeure.',
+      sms: 'Sans règlement, une mise en demeure suivra.',
+    },
   },
   formal: {
-    subject: 'Dernière relance avant mise en demeure : facture {{invoices}}',
+    subject: 'Dernière relance : facture {{invoices}}',
     opening:
       'Malgré nos relances, la somme de {{total}} relative à : {{nature}} demeure impayée. ' +
-      'À défaut de règlement, nous vous adresserons une mise en demeure.',
-    sms: 'Dernière relance : la somme de {{total}} demeure impayée. Une mise en demeure suivra.',
+      'Nous vous demandons de la régler sans délai.',
+    sms: 'Dernière relance : la somme de {{total}} demeure impayée.',
+    formalNoticeAnnouncement: {
+      written: 'À défaut de règlement, nous vous adresserons une mise en demeure.',
+      sms: 'Une mise en demeure suivra.',
+    },
   },
 };
 
@@ -158,7 +174,11 @@ export const DEFAULT_WORDING: WordingTable = {
  */
 export const WRITTEN_FRAME = `Madame, Monsieur,
 
-{{{opening}}}{{#if courtAction}} {{{courtAction}}}{{/if}}
+{{{opening}}}{{#if announcement}} {{{announcement}}}{{/if}}{{#if courtAction}} {{{courtAction}}}{{/if}}
+{{#if barred}}
+
+{{{barred}}}
+{{/if}}
 
 {{{mentions}}}
 

@@ -10,7 +10,9 @@ import { addDays, compareDates, daysBetween, isCalendarDate } from '../dates';
 import { channelName, formatCalendarDate, formatEuros, formatParisDate, formatParisDateTime } from '../french-text';
 import type { CaseEffect, JournalNote } from './effects';
 import { isReachable } from './reachability';
+import { RULES_VERSIONS, followsRules } from './rules-version';
 import {
+  amountsDue,
   balanceCents,
   endCurrentPlan,
   isTerminal,
@@ -185,9 +187,12 @@ export function validatePayment(state: CaseState, input: PaymentInput, now: IsoI
 
 export function applyPayment(state: CaseState, input: PaymentInput, now: IsoInstant, actor: Actor): CaseEffect[] {
   if (state.payments.some((payment) => payment.reference === input.reference)) return []; // counted once
-  const balanceBefore = balanceCents(state);
+  const balanceBefore = balanceCents(state, now);
   state.payments.push({ reference: input.reference, amountCents: input.amountCents, paidAt: input.paidAt });
-  state.overpaidCents += Math.max(0, input.amountCents - balanceBefore);
+  // R3: what the statement could not allocate (principal and accessories, Code civil 1343-1 and
+  // 1342-10) is the overpayment; the original rules counted what went past the principal.
+  if (followsRules(state, RULES_VERSIONS.complianceReview)) state.overpaidCents = amountsDue(state, now).overpaidCents;
+  else state.overpaidCents += Math.max(0, input.amountCents - balanceBefore);
   // A partial payment acknowledges the debt and restarts prescription (Code civil 2240).
   state.prescriptionEvents.push({ type: 'acknowledgement', date: input.paidAt, form: 'partial_payment' });
   const effects: CaseEffect[] = [
@@ -200,7 +205,7 @@ export function applyPayment(state: CaseState, input: PaymentInput, now: IsoInst
       actor: actorOf(actor),
     }),
   ];
-  if (balanceCents(state) === 0) {
+  if (balanceCents(state, now) === 0) {
     effects.push(...close(state, 'paid', now));
     effects.push(
       note(state, now, 'Créance soldée', { type: 'case_paid', summary: 'Solde à zéro', actor: { role: 'system' } }),
@@ -232,7 +237,7 @@ export function validatePromise(state: CaseState, input: PromiseInput, now: IsoI
   if (input.channel !== undefined && !INBOUND_CHANNELS.includes(input.channel)) {
     unprocessable('channel', `must be one of ${INBOUND_CHANNELS.join(', ')}`);
   }
-  if (input.amountCents > balanceCents(state)) unprocessable('amountCents', 'is more than the balance');
+  if (input.amountCents > balanceCents(state, now)) unprocessable('amountCents', 'is more than the balance');
   const daysAhead = daysBetween(todayOf(now), input.promisedDate);
   if (daysAhead < 0) unprocessable('promisedDate', 'is in the past');
   const { maxHorizonDays } = policyOf(state).promise;
@@ -426,9 +431,11 @@ export function applyDisputeResolution(
         : 'Contestation rejetée : reprise des relances',
     ),
   ];
-  if (balanceCents(state) === 0) {
+  if (balanceCents(state, now) === 0) {
     // What was paid beyond the adjusted principal is owed back to the debtor: record it.
-    state.overpaidCents = Math.max(state.overpaidCents, paidCents(state) - principalCents(state));
+    state.overpaidCents = followsRules(state, RULES_VERSIONS.complianceReview)
+      ? amountsDue(state, now).overpaidCents
+      : Math.max(state.overpaidCents, paidCents(state) - principalCents(state));
     effects.push(
       note(state, now, 'Créance soldée', { type: 'case_paid', summary: 'Solde à zéro', actor: { role: 'system' } }),
     );
@@ -489,10 +496,20 @@ export function validateInstallmentPlan(
     unprocessable('installments', `the plan may last at most ${limits.maxDurationDays} days under this policy`);
   }
   const total = installments.reduce((sum, installment) => sum + installment.amountCents, 0);
-  if (total !== balanceCents(state)) {
-    unprocessable('installments', `they sum to ${total} cents but the balance is ${balanceCents(state)} cents`);
-  }
+  const owed = planTotalOwed(state, now);
+  if (total !== owed) unprocessable('installments', `they sum to ${total} cents but the balance is ${owed} cents`);
   if (input.agreedAt !== undefined) requireInstant(input.agreedAt, 'agreedAt');
+}
+
+/**
+ * What an installment plan must add up to: the balance, except under a policy that waives the
+ * accessories once the principal is paid, where paying the principal settles the case, so the plan
+ * covers the principal left (a plan for more would overpay once the accessories are waived).
+ */
+function planTotalOwed(state: CaseState, now: IsoInstant): number {
+  if (!followsRules(state, RULES_VERSIONS.complianceReview)) return balanceCents(state, now);
+  const amounts = amountsDue(state, now);
+  return policyOf(state).accessories === 'waived_when_principal_paid' ? amounts.principalCents : amounts.balanceCents;
 }
 
 /** Agreements are confirmed in writing: by e-mail, else by letter, else by SMS. */

@@ -38,7 +38,8 @@ const KIND_LABELS: Record<string, string> = {
   no_written_channel: 'aucun canal écrit',
   unrecoverable: 'créance irrécouvrable',
   formal_notice_failed: 'mise en demeure non envoyée',
-  prescription: 'prescription proche',
+  prescription: 'prescription (proche ou acquise)',
+  rates_missing: 'taux non renseigné',
 };
 export const alertKindLabel = (kind: string): string => KIND_LABELS[kind] ?? kind;
 

@@ -7,6 +7,7 @@
 import { parisInstant } from '../dates';
 import {
   installmentViews,
+  matchPayments,
   planProgress,
   type InstallmentView,
   type PlanProgress,
@@ -24,9 +25,10 @@ import {
   type Actor,
 } from './actions';
 import type { CaseEffect, PlanSignal } from './effects';
-import { formatCalendarDate, formatEuros } from '../french-text';
-import { endCurrentPlan, isTerminal, planIsLive, planPaidCents, policyOf, todayOf } from './state';
-import type { CaseState, IsoInstant, PlanContact, SealedText } from './types';
+import { channelName, formatCalendarDate, formatEuros, stageName } from '../french-text';
+import { followsRules, RULES_VERSIONS } from './rules-version';
+import { endCurrentPlan, isTerminal, paidCents, planIsLive, planPaidCents, policyOf, todayOf } from './state';
+import type { CaseState, IsoInstant, PendingContact, PlanContact, SealedText } from './types';
 
 export type PlanEventForCase = Exclude<PlanEvent, { kind: 'completed' }> & { planNumber: number };
 
@@ -83,6 +85,71 @@ export function applyPlanEvent(state: CaseState, event: PlanEventForCase, now: I
     now,
   );
   return effects;
+}
+
+/**
+ * What is still due on the installment a plan's message is about, from the payments recorded on
+ * the case now (matched oldest installment first, as the plan's workflow matches them); undefined
+ * for a message about no installment of the current plan (the confirmation).
+ */
+export function installmentStillDueCents(state: CaseState, contact: PlanContact): number | undefined {
+  const plan = state.plan;
+  if (!plan || contact.index === undefined || (plan.number ?? null) !== contact.planNumber) return undefined;
+  const installment = plan.installments[contact.index];
+  if (!installment) return undefined;
+  const paid = matchPayments(plan.installments, planPaidCents(state))[contact.index] ?? 0;
+  return Math.max(0, installment.amountCents - paid);
+}
+
+/**
+ * What a message about one installment states as the sum it demands: that installment's amount
+ * still due, not the case's principal, interest and indemnity (the plan is what the debtor agreed
+ * to pay; the schedule lists the rest). Undefined for a message about no installment.
+ */
+export function installmentMessageAmounts(state: CaseState, contact: PlanContact) {
+  const stillDue = installmentStillDueCents(state, contact);
+  if (stillDue === undefined) return undefined;
+  return {
+    principalCents: stillDue,
+    interestCents: 0,
+    accessoriesCents: 0,
+    paidCents: paidCents(state),
+    totalCents: stillDue,
+    currency: state.input.currency,
+  };
+}
+
+/**
+ * A plan's message is decided again when its slot comes, however long it waited (the contact cap,
+ * the hours, a pause): it states what is due then, not when the plan's workflow asked for it, and a
+ * reminder or missed notice about an installment paid meanwhile is dropped, journaled, never sent
+ * (R4: nothing untrue). Undefined when the message still goes; the effects of dropping it otherwise.
+ * Cases on the original rules sent it anyway, and replay so.
+ */
+export function redecidePlanContact(state: CaseState, contact: PendingContact): CaseEffect[] | undefined {
+  const about = contact.plan;
+  if (!about) return undefined;
+  const stillDue = installmentStillDueCents(state, about);
+  if (stillDue === undefined) return undefined;
+  if (stillDue > 0) {
+    about.amountDueCents = stillDue;
+    return undefined;
+  }
+  if (!followsRules(state, RULES_VERSIONS.complianceReview)) return undefined;
+  state.pending = state.pending.filter((other) => other !== contact);
+  const what = `${stageName(about.kind)} n°${about.index! + 1}${about.dueDate ? ` du ${frenchDate(about.dueDate)}` : ''}`;
+  return [
+    {
+      kind: 'journal',
+      note: {
+        type: 'message_dropped',
+        channel: contact.channel,
+        stage: contact.stage,
+        summary: `${what.charAt(0).toUpperCase()}${what.slice(1)} (${channelName(contact.channel)}) non envoyé : l’échéance a été réglée entre-temps`,
+        actor: { role: 'system' },
+      },
+    },
+  ];
 }
 
 export interface CancelPlanInput {

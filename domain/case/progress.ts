@@ -16,10 +16,21 @@ import type { PolicyStep } from '../policies';
 import type { CalendarDate, Channel } from '../types';
 import { applyResume, closeOpenCallTasks, promiseDeadline } from './actions';
 import type { CaseEffect, JournalNote } from './effects';
-import { nextInstallmentAction, planMessageStyle } from './installment-plan';
+import { nextInstallmentAction, planMessageStyle, redecidePlanContact } from './installment-plan';
 import { isTerminal, nextSequence, planIsLive, policyOf, prescriptionOf, stepAt, todayOf } from './state';
 import type { CaseState, IsoInstant, PendingContact } from './types';
+import { contactRulesOf } from './contact-rules';
 import { isReachable, missingContactText, noWrittenChannelText, stepChannels, substitutionText } from './reachability';
+import { nextBarDay } from '../prescription';
+import {
+  applyPrescriptionToday,
+  formalNoticeDeadlineFor,
+  formalNoticeObstacle,
+  outstandingCollectable,
+  pauseForPrescriptionReview,
+  prescriptionAlertFrom,
+} from './prescription-review';
+import { followsRules, RULES_VERSIONS } from './rules-version';
 
 export const stageLabel = stageName;
 
@@ -69,6 +80,8 @@ function historyOf(state: CaseState) {
 
 /** A message whose slot has come: send it, defer it to the next allowed slot, or drop a closed channel. */
 function decideContact(state: CaseState, contact: PendingContact, now: IsoInstant, rules: ContactRules): CaseEffect[] {
+  const dropped = redecidePlanContact(state, contact);
+  if (dropped) return dropped;
   const step = contact.plan ? undefined : policyOf(state).steps.find((candidate) => candidate.stage === contact.stage)!;
   const label = contact.plan ? stageLabel(contact.plan.kind) : stageLabel(contact.stage);
   const slot = nextAllowedContact(contact.channel, new Date(now), historyOf(state), restrictionsOf(state), rules);
@@ -102,6 +115,16 @@ function decideContact(state: CaseState, contact: PendingContact, now: IsoInstan
         { channel: contact.channel, stage: contact.stage, status: 'deferred' },
       ),
     ];
+  }
+  // R1, R5: checked again the day it leaves: a deferral may have pushed its deadline past a bar.
+  const obstacle =
+    isFormalNotice(contact) && followsRules(state, RULES_VERSIONS.complianceReview)
+      ? formalNoticeObstacle(state, todayOf(now))
+      : null;
+  if (obstacle !== null) {
+    state.nextStepIndex = policyOf(state).steps.findIndex((candidate) => candidate.stage === 'formal_notice');
+    state.nextStepOn = todayOf(now);
+    return pauseForPrescriptionReview(state, now, obstacle);
   }
   state.pending = state.pending.filter((other) => other !== contact);
   state.contacts.push({ at: now, channel: contact.channel });
@@ -171,7 +194,36 @@ function createCallTask(state: CaseState, reason: string, now: IsoInstant, rules
     status: 'open' as const,
   };
   state.callTasks.push(task);
-  return [{ kind: 'create_call_task', task: { ...task } }];
+  const created: CaseEffect = { kind: 'create_call_task', task: { ...task } };
+  // R6 "nothing missing": the agents' queue is part of the evidence, and a call pushed back by the
+  // limits is journaled as deferred, as a message is. Cases on the original rules journaled neither.
+  if (!followsRules(state, RULES_VERSIONS.complianceReview)) return [created];
+  return [callTaskNote(reason, task.dueAt, slot.deferred ? slot.reasons : []), created];
+}
+
+/**
+ * « Appel à passer (relance 2) le 08/02/2027 à 10:00 ». A task's due time always falls in the call
+ * hours, so only the 4-calls-in-30-days cap makes it a deferred call (status `deferred`, with the
+ * cap and any weekend or holiday skipped); a task created at midnight is simply due at 10:00.
+ */
+export function callTaskNote(reason: string, dueAt: IsoInstant, deferredFor: readonly DeferralReason[]): CaseEffect {
+  const planned = `Appel à passer (${stageLabel(reason)}) le ${formatParisDateTime(dueAt)}`;
+  const deferred = deferredFor.includes('call_cap');
+  return {
+    kind: 'journal',
+    note: {
+      type: deferred ? 'call_deferred' : 'call_task_created',
+      channel: 'call',
+      ...(deferred ? { status: 'deferred' as const } : {}),
+      summary: deferred
+        ? `${planned} : reporté (${deferredFor
+            .filter((reason) => reason !== 'outside_hours')
+            .map((reason) => DEFERRAL_LABELS[reason])
+            .join(', ')})`
+        : planned,
+      actor: { role: 'system' },
+    },
+  };
 }
 
 /** The policy's next step: escalate the stage and queue its messages and calls. */
@@ -183,8 +235,16 @@ function runStep(state: CaseState, now: IsoInstant, rules: ContactRules): CaseEf
   const today = todayOf(now);
   const prescription = prescriptionOf(state, now);
 
+  const perInvoice = followsRules(state, RULES_VERSIONS.complianceReview);
+
   if (step.stage === 'handoff') {
-    if (prescription.prescribed) {
+    if (perInvoice) {
+      // Barred invoices are handed off as such, for information only (the dossier says so); with
+      // nothing enforceable left there is nothing to hand off.
+      if (outstandingCollectable(state, now).length === 0) {
+        return pauseForPrescriptionReview(state, now, 'Aucune facture exigible en justice à transmettre');
+      }
+    } else if (prescription.prescribed) {
       return closeAsUnrecoverable(state, now, 'Créance prescrite : aucune transmission pour action en justice (R1)');
     }
     if (!state.formalNotice) return formalNoticeNotSent(state, now, 'aucune mise en demeure au dossier');
@@ -212,7 +272,11 @@ function runStep(state: CaseState, now: IsoInstant, rules: ContactRules): CaseEf
       ...closedTasks,
     ];
   }
-  if (step.stage === 'formal_notice' && prescription.prescribed) {
+  if (step.stage === 'formal_notice' && perInvoice) {
+    // R1, R5: no mise en demeure that could not name court action at its deadline: review instead.
+    const obstacle = formalNoticeObstacle(state, today);
+    if (obstacle !== null) return pauseForPrescriptionReview(state, now, obstacle);
+  } else if (step.stage === 'formal_notice' && prescription.prescribed) {
     return closeAsUnrecoverable(
       state,
       now,
@@ -290,8 +354,13 @@ export function contactMayGo(state: CaseState, contact: PendingContact): boolean
   return contact.plan ? planMessagesGo(state) && planIsLive(state) : sequenceRuns(state);
 }
 
-export function advance(state: CaseState, now: IsoInstant, rules: ContactRules = DEFAULT_CONTACT_RULES): CaseEffect[] {
+export function advance(
+  state: CaseState,
+  now: IsoInstant,
+  configuredRules: ContactRules = DEFAULT_CONTACT_RULES,
+): CaseEffect[] {
   if (isTerminal(state.status)) return [];
+  const rules = contactRulesOf(state, configuredRules);
   const effects: CaseEffect[] = [];
   const today = todayOf(now);
 
@@ -328,7 +397,8 @@ export function advance(state: CaseState, now: IsoInstant, rules: ContactRules =
   }
 
   const prescription = prescriptionOf(state, now);
-  if (!prescription.prescribed && prescription.alertDue && state.prescriptionAlertFor !== prescription.date) {
+  const alertFrom = prescriptionAlertFrom(state, now);
+  if (alertFrom !== null && compareDates(today, alertFrom) >= 0 && state.prescriptionAlertFor !== prescription.date) {
     state.prescriptionAlertFor = prescription.date;
     const message = `La créance sera prescrite après le ${formatCalendarDate(prescription.date!)} : agir avant cette date`;
     effects.push(systemNote(state, now, 'Alerte prescription', 'prescription_alert', message), {
@@ -337,6 +407,8 @@ export function advance(state: CaseState, now: IsoInstant, rules: ContactRules =
       message,
     });
   }
+  // R1 per invoice: the day an invoice is barred it leaves automated collection (journaled once).
+  if (followsRules(state, RULES_VERSIONS.complianceReview)) effects.push(...applyPrescriptionToday(state, now));
 
   if (planMessagesGo(state)) {
     for (const contact of dueContacts(state, now).filter((due) => due.plan)) {
@@ -362,8 +434,7 @@ export function advance(state: CaseState, now: IsoInstant, rules: ContactRules =
 
 /** R5: the deadline runs from receipt; receipt is assumed a few days after posting. */
 export function formalNoticeDeadline(state: CaseState, sentOn: CalendarDate): CalendarDate {
-  const { assumedDeliveryDays, deadlineDays } = policyOf(state).formalNotice;
-  return addDays(sentOn, assumedDeliveryDays + deadlineDays);
+  return formalNoticeDeadlineFor(state, sentOn);
 }
 
 /** What the workflow hears back from a message it sent for the sequence. */
@@ -409,11 +480,17 @@ export function recordContactResult(
 function wakeReasons(state: CaseState, now: IsoInstant): { type: string; at: number }[] {
   const reasons: { type: string; at: number }[] = [];
   const prescription = prescriptionOf(state, now);
-  if (!prescription.prescribed && prescription.alertFrom && state.prescriptionAlertFor !== prescription.date) {
+  const alertFrom = prescriptionAlertFrom(state, now);
+  if (alertFrom !== null && state.prescriptionAlertFor !== prescription.date) {
     reasons.push({
       type: 'prescription_alert',
-      at: Math.max(parisInstant(prescription.alertFrom).getTime(), Date.parse(now)),
+      at: Math.max(parisInstant(alertFrom).getTime(), Date.parse(now)),
     });
+  }
+  // R1: the workflow wakes the day an invoice becomes barred, to take it out of collection.
+  const barDay = nextBarDay(prescription);
+  if (barDay !== null && followsRules(state, RULES_VERSIONS.complianceReview)) {
+    reasons.push({ type: 'prescription', at: Math.max(parisInstant(barDay).getTime(), Date.parse(now)) });
   }
   if (state.pause?.until) reasons.push({ type: 'pause_end', at: Date.parse(state.pause.until) });
   if (state.holdUntil) reasons.push({ type: 'reply_hold_end', at: Date.parse(state.holdUntil) });

@@ -10,7 +10,7 @@ import { claimPrescription, type ClaimPrescription } from '../prescription';
 import { computeStatement, type Statement } from '../statement';
 import type { CalendarDate } from '../types';
 import type { PlanOutcome } from '../installments';
-import { CURRENT_RULES_VERSION } from './rules-version';
+import { CURRENT_RULES_VERSION, RULES_VERSIONS, followsRules } from './rules-version';
 import { TERMINAL_STATUSES, type CaseInput, type CaseState, type CaseStatus, type IsoInstant } from './types';
 
 export function isTerminal(status: CaseStatus): boolean {
@@ -74,9 +74,51 @@ export function paidCents(state: CaseState): number {
   return sumCents(state.payments.map((payment) => payment.amountCents));
 }
 
-/** What is left of the principal. Payments go to principal first (domain/statement.ts says why). */
-export function balanceCents(state: CaseState): number {
-  return Math.max(0, principalCents(state) - paidCents(state));
+/**
+ * What the case pursues today, which is what its messages demand (R3): outstanding principal plus
+ * the accessories still due, payments allocated as the Code civil says (domain/statement.ts).
+ * Cases on the original rules pursued the principal only: paid minus principal, as they did.
+ */
+export function balanceCents(state: CaseState, now: IsoInstant): number {
+  if (!followsRules(state, RULES_VERSIONS.complianceReview)) {
+    return Math.max(0, principalCents(state) - paidCents(state));
+  }
+  return amountsDue(state, now).balanceCents;
+}
+
+/** The amounts of a message and of the API's Case, from one statement (R2: principal, interest, accessories). */
+export interface AmountsDue {
+  /** Principal not yet paid. */
+  principalCents: number;
+  /** L441-10 late-payment penalties due (business debtors, when claimed). */
+  penaltyCents: number;
+  /** D441-5 flat indemnities due (€40 per late invoice). */
+  indemnityCents: number;
+  /** principal + penalties + indemnities: the amount demanded and pursued. */
+  balanceCents: number;
+  /** Received beyond everything owed. */
+  overpaidCents: number;
+  /** Accessories given up once the principal was paid (policy `waived_when_principal_paid`). */
+  waivedCents: number;
+  /** How many invoices bear the indemnity due (for "40 € par facture"). */
+  indemnifiedInvoices: number;
+  penaltyRatePercent?: number;
+  penaltyRateBasis?: 'contract' | 'ecb_plus_10';
+}
+
+export function amountsDue(state: CaseState, now: IsoInstant, rates: RateTable = ratesOf(state)): AmountsDue {
+  const { totals, invoices, penaltyRatePercent, penaltyRateBasis } = dossierStatement(state, now, rates);
+  return {
+    principalCents: totals.outstandingPrincipalCents,
+    penaltyCents: totals.penaltyDueCents,
+    indemnityCents: totals.indemnityDueCents,
+    balanceCents: totals.balanceCents,
+    overpaidCents: totals.overpaidCents,
+    waivedCents: totals.waivedCents,
+    indemnifiedInvoices: invoices.filter((line) => line.indemnityDueCents > 0).length,
+    ...(penaltyRatePercent === undefined ? {} : { penaltyRatePercent }),
+    ...(penaltyRateBasis === undefined ? {} : { penaltyRateBasis }),
+  };
 }
 
 export function todayOf(now: IsoInstant | Date): CalendarDate {
@@ -101,7 +143,7 @@ export function prescriptionOf(state: CaseState, now: IsoInstant): ClaimPrescrip
 export function lateCharges(
   state: CaseState,
   now: IsoInstant,
-  rates: RateTable = DEFAULT_RATE_TABLE,
+  rates: RateTable = ratesOf(state),
 ): { interestCents: number; indemnityCents: number } {
   const none = { interestCents: 0, indemnityCents: 0 };
   if (!claimsLateCharges(state)) return none;
@@ -113,7 +155,34 @@ export function lateCharges(
   }
 }
 
-function claimsLateCharges(state: CaseState): boolean {
+/** The table the case last read from the store (an activity result), or the one shipped with the code. */
+export function ratesOf(state: CaseState): RateTable {
+  return state.rateTable ?? DEFAULT_RATE_TABLE;
+}
+
+/**
+ * Code civil 1231-6: legal interest runs "à compter de la mise en demeure", which takes effect when
+ * received. The first day owed is the day after receipt (like penalties, the day after the due
+ * date): the acknowledgement's date when it came, else the receipt presumed for its deadline. Only
+ * where penalties do not run (domain/late-charges.ts), unless the policy waives it; cases on the
+ * original rules never claimed it.
+ */
+export function legalInterestStart(state: CaseState): CalendarDate | undefined {
+  const notice = state.formalNotice;
+  if (!notice || !followsRules(state, RULES_VERSIONS.complianceReview)) return undefined;
+  const policy = policyOf(state);
+  if (policy.formalNotice.interest === 'waive') return undefined;
+  const receivedOn = notice.receivedOn ?? addDays(notice.sentOn, policy.formalNotice.assumedDeliveryDays);
+  return addDays(receivedOn, 1);
+}
+
+function legalInterestTermsOf(state: CaseState): { legalInterestFrom?: CalendarDate } {
+  const from = legalInterestStart(state);
+  return from === undefined ? {} : { legalInterestFrom: from };
+}
+
+/** Business debtor under a policy that claims the L441-10 penalties and D441-5 indemnities. */
+export function claimsLateCharges(state: CaseState): boolean {
   return state.input.debtorKind === 'business' && policyOf(state).lateCharges !== 'waive';
 }
 
@@ -124,7 +193,9 @@ function statementOf(state: CaseState, now: IsoInstant, charges: 'claim' | 'waiv
     debtorKind: state.input.debtorKind,
     asOf: todayOf(now),
     lateCharges: charges,
+    accessories: policyOf(state).accessories ?? 'claimed',
     rates,
+    ...legalInterestTermsOf(state),
     currency: state.input.currency,
     principalAdjustments: state.adjustedPrincipalCents === null ? undefined : adjustmentsFor(state),
   });
@@ -135,7 +206,7 @@ function statementOf(state: CaseState, now: IsoInstant, charges: 'claim' | 'waiv
  * at, indemnities, payments received. Claimed charges only where messages claim them; when the
  * rate table does not cover a day, the breakdown falls back to principal and payments, as letters do.
  */
-export function dossierStatement(state: CaseState, now: IsoInstant, rates: RateTable = DEFAULT_RATE_TABLE): Statement {
+export function dossierStatement(state: CaseState, now: IsoInstant, rates: RateTable = ratesOf(state)): Statement {
   if (claimsLateCharges(state)) {
     try {
       return statementOf(state, now, 'claim', rates);
@@ -146,9 +217,10 @@ export function dossierStatement(state: CaseState, now: IsoInstant, rates: RateT
   return statementOf(state, now, 'waive', rates);
 }
 
+/** The accessories still demanded today (penalties and indemnities due): what the balance holds beyond principal. */
 export function lateChargesCents(state: CaseState, now: IsoInstant): number {
-  const { interestCents, indemnityCents } = lateCharges(state, now);
-  return interestCents + indemnityCents;
+  const { penaltyCents, indemnityCents } = amountsDue(state, now);
+  return penaltyCents + indemnityCents;
 }
 
 /** An adjusted principal (dispute settled at a lower amount) is spread over the oldest invoices first. */

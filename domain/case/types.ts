@@ -8,7 +8,9 @@ import type { Payment } from '../money';
 import type { PrescriptionEvent } from '../prescription';
 import type { CalendarDate, Channel, ClaimType, DebtorKind, Invoice, Stage } from '../types';
 import type { DeferralReason } from '../contact-limits';
+import type { HolidayRegion } from '../calendar';
 import type { PlanOutcome } from '../installments';
+import type { RateTable } from '../late-charges';
 import type { OpenAlert } from './alerts';
 
 export const OPEN_STATUSES = ['active', 'promise_to_pay', 'disputed', 'installment_plan', 'paused'] as const;
@@ -39,6 +41,12 @@ export interface CaseInput {
    * for cases opened before intake told it: every channel then counts as reachable, as it did.
    */
   reachableChannels?: Channel[];
+  /**
+   * The debtor's public-holiday calendar, from the postal code of their address at intake (R4:
+   * Alsace-Moselle keeps Good Friday and 26 December). A flag, never the address (R7). Absent for
+   * cases opened before intake told it: the general calendar, as they had.
+   */
+  holidayRegion?: HolidayRegion;
   /** Acknowledgements or mediation known at intake (R1). */
   prescriptionEvents?: PrescriptionEvent[];
   /** History length after which the workflow continues as new (default 5,000 events). */
@@ -178,6 +186,15 @@ export interface CaseState {
   openAlerts?: OpenAlert[];
   /** The rules this case follows (domain/case/rules-version.ts); absent: the original ones. */
   rulesVersion?: number;
+  /** Invoices whose bar was journaled (R1, per invoice); absent in states from before the compliance review. */
+  barredInvoicesNoted?: string[];
+  /**
+   * The rate table as the store held it when the case last computed a message's amounts (an
+   * activity result, so replay sees the same); absent: the table shipped with the code.
+   */
+  rateTable?: RateTable;
+  /** Half-years whose missing legal rate the journal already stated (domain/case/rates.ts). */
+  legalRateGapsNoted?: CalendarDate[];
 }
 
 export type { CalendarDate, Channel, Stage };

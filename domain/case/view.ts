@@ -86,7 +86,7 @@ export function caseSnapshot(state: CaseState, now: IsoInstant, workflowId: stri
     amounts: {
       principalCents: principalCents(state),
       paidCents: paidCents(state),
-      balanceCents: balanceCents(state),
+      balanceCents: balanceCents(state, now),
       overpaidCents: state.overpaidCents,
       lateChargesCents: lateChargesCents(state, now),
       currency: input.currency,

@@ -2,7 +2,7 @@
  * The gate before every send: a message with any violation is never sent; the caller journals it as
  * `blocked` with `describeViolations` as the summary, so a person can see which rule stopped it.
  */
-import { findForbiddenWording, type ForbiddenWordingFinding } from './forbidden-wording';
+import { findForbiddenWording, normalizeForMatching, type ForbiddenWordingFinding } from './forbidden-wording';
 import { checkMandatoryMentions, type MessageContext } from './mentions';
 
 export interface OutgoingMessage {
@@ -10,7 +10,7 @@ export interface OutgoingMessage {
   body: string;
 }
 
-export type ViolationKind = 'missing_mention' | 'forbidden_wording';
+export type ViolationKind = 'missing_mention' | 'forbidden_wording' | 'step_that_will_not_come';
 
 export interface ComplianceViolation {
   kind: ViolationKind;
@@ -57,8 +57,27 @@ export function checkMessage(message: OutgoingMessage, context: MessageContext):
   const forbiddenWording = parts.flatMap(([part, text]) =>
     findForbiddenWording(text, situation).map((finding) => forbiddenWordingViolation(part, finding)),
   );
-  const violations = [...missingMentions, ...forbiddenWording];
+  const violations = [...missingMentions, ...forbiddenWording, ...undueAnnouncements(parts, context)];
   return { ok: violations.length === 0, violations };
+}
+
+const FORMAL_NOTICE_WORDS = /mise en demeure|mettre en demeure|mettrons en demeure/u;
+const DECEPTION = 'Code de la consommation L121-2 (R4: no deception)';
+
+/**
+ * R4: a message before the mise en demeure may announce it only if the case decided it will come
+ * (`formalNoticeFollows`); a template that announces it anyway is stopped here, whatever its words.
+ */
+function undueAnnouncements(parts: [MessagePart, string][], context: MessageContext): ComplianceViolation[] {
+  if (context.formalNoticeFollows !== false || context.stage === 'formal_notice') return [];
+  return parts
+    .filter(([, text]) => FORMAL_NOTICE_WORDS.test(normalizeForMatching(text)))
+    .map(([part]) => ({
+      kind: 'step_that_will_not_come',
+      id_or_phrase: 'mise en demeure',
+      article: DECEPTION,
+      detail: `the ${part} announces a mise en demeure the case will not send`,
+    }));
 }
 
 /** One line for the journal: which rules stopped the message. */
@@ -66,8 +85,10 @@ export function describeViolations(violations: readonly ComplianceViolation[]): 
   return violations
     .map((violation) =>
       violation.kind === 'missing_mention'
-        ? `missing ${violation.id_or_phrase} (${violation.article})`
-        : `forbidden « ${violation.id_or_phrase} » (${violation.article})`,
+        ? `mention obligatoire absente : ${violation.id_or_phrase} (${violation.article})`
+        : violation.kind === 'step_that_will_not_come'
+          ? `annonce « ${violation.id_or_phrase} », qui ne viendra pas (${violation.article})`
+          : `formulation interdite « ${violation.id_or_phrase} » (${violation.article})`,
     )
     .join('; ');
 }

@@ -7,6 +7,7 @@ export {
   checkMandatoryMentions,
   renderMandatoryMentions,
   type ClaimAmounts,
+  type NamedLateCharges,
   type MentionDefinition,
   type MentionId,
   type MessageContext,

@@ -25,6 +25,25 @@ export interface ClaimAmounts {
   /** Other accessories (for a business debtor, e.g. the €40 indemnities), never L111-8 collection costs. */
   accessories: string;
   total: string;
+  /**
+   * Business debtor whose creditor claims the late charges (R3): each is named on its own line, so
+   * principal / interest / accessories is legible. Absent: no late charge is claimed.
+   */
+  lateCharges?: NamedLateCharges;
+}
+
+/** The L441-10 penalties and the D441-5 indemnity as a message names them, already formatted. */
+export interface NamedLateCharges {
+  /** Penalties due, e.g. "23,45 €" (the same amount as `interest`). */
+  penalties: string;
+  /** Annual rate in force, e.g. "12,15 %"; absent once no principal bears penalties. */
+  rate?: string;
+  /** How the rate is set, e.g. "taux de refinancement de la BCE majoré de 10 points". */
+  rateBasis?: string;
+  /** Indemnities due, e.g. "40,00 €" (the same amount as `accessories`). */
+  indemnity: string;
+  /** The policy gives the accessories up once the principal is paid: the message says so. */
+  waivedWhenPrincipalPaid: boolean;
 }
 
 export interface MessageContext {
@@ -47,6 +66,13 @@ export interface MessageContext {
   channel: Channel;
   stage: Stage;
   timeBarred: boolean;
+  /**
+   * Whether a mise en demeure will really follow this message (R4: nothing announces a step that
+   * will not come). Set for final reminders; false forbids any mention of one. Absent: not decided.
+   */
+  formalNoticeFollows?: boolean;
+  /** Time-barred invoices still owed, formatted: stated as payable voluntarily, never demanded (R1). */
+  barredInvoices?: readonly { number: string; outstanding: string }[];
 }
 
 export const MENTION_IDS = [
@@ -138,6 +164,57 @@ function statesLabelledAmount(text: string, label: string, amount: string): bool
   if (normalizeForMatching(amount) === '') return false;
   const gap = '(?:(?!principal|interet|accessoire|€).){0,60}?';
   return new RegExp(`(?<!\\p{L})${label}${gap}${amountSource(amount)}`, 'u').test(normalizeForMatching(text));
+}
+
+/** Some single line of the text holds every pattern (each checked on the normalized line). */
+function someLineStates(text: string, patterns: readonly RegExp[]): boolean {
+  return text.split(/\r?\n/u).some((line) => {
+    const normalized = normalizeForMatching(line);
+    return patterns.every((pattern) => pattern.test(normalized));
+  });
+}
+
+function amountPattern(amount: string): RegExp {
+  return new RegExp(amountSource(amount), 'u');
+}
+
+const PENALTIES_NAME = /(?<!\p{L})penalites de retard(?!\p{L})/u;
+const PENALTIES_ARTICLE = /l\.? ?441-10/u;
+const INDEMNITY_NAME = /(?<!\p{L})indemnite forfaitaire pour frais de recouvrement(?!\p{L})/u;
+const INDEMNITY_ARTICLE = /d\.? ?441-5/u;
+
+/**
+ * R2, R3 for a business debtor: the penalties on a line of their own, named, with their amount,
+ * their rate and their base (the unpaid principal); the €40 indemnity on a line of its own under its
+ * legal name and articles, with its amount.
+ */
+function namesLateCharges(text: string, charges: NamedLateCharges): boolean {
+  const penaltiesLine = [PENALTIES_NAME, PENALTIES_ARTICLE, amountPattern(charges.penalties), /principal/u];
+  if (charges.rate !== undefined) penaltiesLine.push(amountPattern(charges.rate));
+  const indemnityLine = [INDEMNITY_NAME, PENALTIES_ARTICLE, INDEMNITY_ARTICLE, amountPattern(charges.indemnity)];
+  return someLineStates(text, penaltiesLine) && someLineStates(text, indemnityLine);
+}
+
+/** The breakdown lines of a business debtor's message (R2, R3): one line per kind of amount. */
+function lateChargesLines(amounts: ClaimAmounts, charges: NamedLateCharges): string[] {
+  const rate =
+    charges.rate === undefined
+      ? ''
+      : `, au taux annuel de ${charges.rate}${charges.rateBasis ? ` (${charges.rateBasis})` : ''}`;
+  return [
+    'Détail de la somme due :',
+    `Principal : ${amounts.principal}`,
+    `Intérêts — pénalités de retard : ${charges.penalties}${rate}, calculées sur le principal impayé de chaque ` +
+      "facture à compter du lendemain de son échéance jusqu'à son paiement (Code de commerce L441-10)",
+    `Autres accessoires — indemnité forfaitaire pour frais de recouvrement : ${charges.indemnity} ` +
+      '(40 € par facture payée en retard, Code de commerce L441-10 et D441-5)',
+    ...(charges.waivedWhenPrincipalPaid
+      ? [
+          'Si le principal est intégralement réglé, le créancier renonce aux pénalités de retard et à ' +
+            "l'indemnité forfaitaire qui resteraient dues.",
+        ]
+      : []),
+  ];
 }
 
 function statesIdentifier(text: string, identifier: string): boolean {
@@ -276,11 +353,14 @@ export const MANDATORY_MENTIONS: readonly MentionDefinition[] = [
     article: R124_4_3,
     requiredWhen: always,
     render: ({ claim: { amounts } }) =>
-      `Détail de la somme due : principal ${amounts.principal} ; intérêts ${amounts.interest} ; autres accessoires ${amounts.accessories}`,
+      amounts.lateCharges
+        ? lateChargesLines(amounts, amounts.lateCharges).join('\n')
+        : `Détail de la somme due : principal ${amounts.principal} ; intérêts ${amounts.interest} ; autres accessoires ${amounts.accessories}`,
     isPresent: (text, { claim: { amounts } }) =>
       statesLabelledAmount(text, AMOUNT_LABELS.principal, amounts.principal) &&
       statesLabelledAmount(text, AMOUNT_LABELS.interest, amounts.interest) &&
-      statesLabelledAmount(text, AMOUNT_LABELS.accessories, amounts.accessories),
+      statesLabelledAmount(text, AMOUNT_LABELS.accessories, amounts.accessories) &&
+      (amounts.lateCharges === undefined || namesLateCharges(text, amounts.lateCharges)),
   }),
   mention({
     id: 'claim_total',

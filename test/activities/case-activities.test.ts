@@ -586,7 +586,11 @@ describe('sendMessage', () => {
     const result = await activities.sendMessage(messageInput(caseId));
     const askedAgain = await activities.sendMessage(messageInput(caseId));
 
-    expect(result).toEqual({ status: 'failed', summary: expect.stringContaining('hard bounce'), closeChannel: true });
+    expect(result).toEqual({
+      status: 'failed',
+      summary: 'refus définitif du prestataire (destinataire invalide) : canal fermé',
+      closeChannel: true,
+    });
     expect(askedAgain).toEqual(result);
     expect(provider.calls).toBe(1);
     expect((await journalOf(caseId)).map((entry) => entry.status)).toEqual(['failed']);
@@ -625,11 +629,15 @@ describe('sendMessage', () => {
 
     const result = await activities.sendMessage(messageInput(caseId));
 
-    expect(result).toEqual({ status: 'blocked', summary: 'no e-mail address on file', closeChannel: true });
+    expect(result).toEqual({ status: 'blocked', summary: 'aucune adresse e-mail au dossier', closeChannel: true });
     expect(outbox).toHaveLength(0);
     const entries = await journalOf(caseId);
     expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({ type: 'message', status: 'blocked', summary: 'no e-mail address on file' });
+    expect(entries[0]).toMatchObject({
+      type: 'message',
+      status: 'blocked',
+      summary: 'aucune adresse e-mail au dossier',
+    });
   });
 
   test('forbidden wording blocks the message: journaled with the rule, nothing sent, nothing claimed', async () => {
@@ -650,7 +658,7 @@ describe('sendMessage', () => {
     const result = await activities.sendMessage(input);
 
     expect(result.status).toBe('blocked');
-    expect(result.summary).toMatch(/forbidden « frais de dossier »/);
+    expect(result.summary).toMatch(/^formulation interdite « frais de dossier » \(/);
     expect(outbox).toHaveLength(0);
     expect(await messageSendModel(connection).countDocuments({ idempotencyKey: input.idempotencyKey })).toBe(0);
     const [entry] = await journalOf(caseId);
@@ -788,7 +796,7 @@ describe('handoff and manager alerts', () => {
     await activities.raiseManagerAlert(alert);
     await activities.raiseManagerAlert(alert);
 
-    expect(summary).toMatch(/simulated/);
+    expect(summary).toMatch(/simulée : rien n’est sorti de la machine$/);
     const entries = await journalOf(caseId);
     expect(entries.map((entry) => entry.type).sort()).toEqual(['handoff', 'manager_alert']);
     expect(entries.find((entry) => entry.type === 'handoff')).toMatchObject({

@@ -317,7 +317,9 @@ describe('the handoff dossier (R6)', () => {
       const { summary } = await activities.handOffCase(input);
       const again = await activities.handOffCase(input);
 
-      expect(summary).toMatch(/delivered to the commissaire de justice by webhook/);
+      expect(summary).toMatch(
+        /^dossier de transmission \(manifeste [0-9a-f]{12}…, synthèse [0-9a-f]{12}…\) remis au commissaire de justice par webhook http:\/\/127\.0\.0\.1:\d+$/,
+      );
       expect(again.summary).toBe(summary);
       expect(receiver.received).toHaveLength(1);
       const [delivery] = receiver.received as [ReceivedDossier];
@@ -393,7 +395,7 @@ describe('the handoff dossier (R6)', () => {
       await activities.handOffCase(input);
 
       expect(receiver.received).toHaveLength(2);
-      expect(refused.summary).toMatch(/refused the message permanently \(dossier webhook answered 422\)/);
+      expect(refused.summary).toBe('refus définitif du prestataire (demande rejetée, code 422) : canal fermé');
       const entries = await journalEntryModel(connection).find({ caseId }).sort({ at: 1, _id: 1 }).lean();
       expect(entries.map((entry) => `${entry.type}:${entry.status ?? ''}`)).toEqual([
         'handoff:failed',
@@ -414,7 +416,9 @@ describe('the handoff dossier (R6)', () => {
 
     const { summary } = await activities.handOffCase(handOffInput(caseId));
 
-    expect(summary).toMatch(/simulated: nothing left the machine/);
+    expect(summary).toMatch(
+      /^dossier de transmission préparé \(manifeste [0-9a-f]{12}…, synthèse [0-9a-f]{12}…\) ; transmission au commissaire de justice simulée : rien n’est sorti de la machine$/,
+    );
     expect(await documentModel(connection).countDocuments({ caseId })).toBe(2);
   });
 });

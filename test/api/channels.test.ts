@@ -318,7 +318,7 @@ test('a case through SendGrid, Twilio and their webhooks, to the mise en demeure
   ]);
   expect(entries.find((entry) => entry.type === 'handoff' && entry.status)).toMatchObject({
     status: 'simulated',
-    summary: expect.stringMatching(/^handoff dossier prepared .*simulated: nothing left the machine$/),
+    summary: expect.stringMatching(/^dossier de transmission préparé .*simulée : rien n’est sorti de la machine$/),
     document: { kind: 'handoff_summary' },
   });
   const final = await context.request('GET', `/cases/${caseId}`, { as: 'agent' });

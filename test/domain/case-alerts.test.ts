@@ -74,7 +74,7 @@ describe('acknowledging', () => {
     expect(resolutionsFor('message_outcome_unknown')).toEqual(['noted', 'message_left', 'send_again']);
     expect(resolutionsFor('prescription')).toEqual(['noted']);
     expect(acknowledgementSummary('prescription', 'noted')).toBe(
-      'Alerte « prescription proche » acquittée par un gestionnaire : pris en compte',
+      'Alerte « prescription (proche ou acquise) » acquittée par un gestionnaire : pris en compte',
     );
   });
 

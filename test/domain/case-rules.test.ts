@@ -31,18 +31,24 @@ import {
   validatePromise,
   validateReply,
   validateResume,
-  type Actor,
   type DisputeResolutionInput,
   type ViolationCode,
 } from '../../domain/case/actions';
 import type { CaseEffect } from '../../domain/case/effects';
 import { advance, nextWakeAt, recordContactResult } from '../../domain/case/progress';
-import { balanceCents, initialCaseState, isTerminal, todayOf } from '../../domain/case/state';
+import {
+  amountsDue,
+  balanceCents,
+  claimsLateCharges,
+  initialCaseState,
+  isTerminal,
+  policyOf,
+  todayOf,
+} from '../../domain/case/state';
 import {
   CALL_OUTCOMES,
   DISPUTE_OUTCOMES,
   TERMINAL_STATUSES,
-  type CaseInput,
   type CaseState,
   type IsoInstant,
   type PendingContact,
@@ -50,36 +56,10 @@ import {
 import { isContactAllowed, type ContactRecord } from '../../domain/contact-limits';
 import { addDays, compareDates, daysBetween } from '../../domain/dates';
 import { SHIPPED_POLICIES } from '../../domain/policies';
+import { caseInputOf, contactsOf, manager, OPENING, paris } from '../helpers/case-fixture';
 import type { CalendarDate, Channel, DebtorKind } from '../../domain/types';
 
-const manager: Actor = { role: 'manager' };
-
-/** An instant given as Paris wall-clock time, built with luxon rather than the code under test. */
-function paris(local: string): IsoInstant {
-  const dateTime = DateTime.fromISO(local, { zone: 'Europe/Paris' });
-  if (!dateTime.isValid) throw new Error(`bad test date ${local}`);
-  return dateTime.toUTC().toISO()!;
-}
-
-// Monday 1 February 2027, 09:00 in Paris: before the 10:00 contact window, no public holiday near.
-const OPENING = paris('2027-02-01T09:00');
-
-function caseInput(overrides: Partial<CaseInput> = {}, dueDate: CalendarDate = '2027-01-29'): CaseInput {
-  return {
-    caseId: 'c_rules',
-    reference: 'INV-2025-0042',
-    creditorId: 'acme',
-    debtorKind: 'business',
-    policyId: 'standard',
-    currency: 'EUR',
-    invoices: [{ number: 'F-2025-118', issueDate: addDays(dueDate, -30), dueDate, amountCents: 185000 }],
-    openedAt: OPENING,
-    ...overrides,
-  };
-}
-
-const contactsOf = (effects: CaseEffect[]) =>
-  effects.flatMap((effect) => (effect.kind === 'contact' ? [effect.contact] : []));
+const caseInput = caseInputOf('c_rules', 185000);
 
 const journalTypesOf = (effects: CaseEffect[]) =>
   effects.flatMap((effect) => (effect.kind === 'journal' ? [effect.note.type] : []));
@@ -154,10 +134,11 @@ describe('a case that opens long after the due date', () => {
       'reminder_2/sms Mon 2027-02-08 10:00',
       // +5 days is Saturday 13: deferred to Monday.
       'final_reminder/email Mon 2027-02-15 10:00',
-      // +5 days from the day the final reminder actually went out (15); a letter is posted at any hour.
-      'formal_notice/letter Sat 2027-02-20 00:00',
-      // Posted 20 + 3 days' delivery + 8 days to pay = 3 March; handoff the day after.
-      'handoff Thu 2027-03-04 00:00',
+      // +5 days from the day the final reminder actually went out (15) is Saturday 20: a letter is
+      // dated and posted on a working day in office hours (R4), Monday 22 at 09:00.
+      'formal_notice/letter Mon 2027-02-22 09:00',
+      // Posted 22 + 3 days' delivery + 8 days to pay = 5 March; handoff the day after.
+      'handoff Sat 2027-03-06 00:00',
     ]);
     expect(state.status).toBe('handed_off');
   });
@@ -203,7 +184,7 @@ describe('a sequence that picks up again keeps the policy spacing (no catch-up b
 });
 
 describe('a formal notice that could not be sent', () => {
-  // Standard, as above: the letter goes on Thursday 18 February and the post refuses it.
+  // Standard, as above: the letter goes on Monday 22 February and the post refuses it.
   const noticeRefused: ProviderAnswer = (contact) => ({
     status: contact.stage === 'formal_notice' ? 'blocked' : 'simulated',
   });
@@ -212,8 +193,9 @@ describe('a formal notice that could not be sent', () => {
     const state = initialCaseState(caseInput());
     const before = runUnattended(state, OPENING, paris('2027-02-28T00:00'), noticeRefused);
     expect(before.slice(-2)).toEqual([
-      'formal_notice/letter Sat 2027-02-20 00:00',
-      'alert formal_notice_failed Sat 2027-02-20 00:00',
+      // Due Saturday 20: dated and posted on Monday at 09:00 (R4).
+      'formal_notice/letter Mon 2027-02-22 09:00',
+      'alert formal_notice_failed Mon 2027-02-22 09:00',
     ]);
     expect(state.status).toBe('paused');
 
@@ -295,7 +277,7 @@ const refusals: Refusal[] = [
   { what: 'a promise on a disputed case', on: situations.disputed, act: (s) => validatePromise(s, promise, OPENING), code: 'invalid_transition' },
   { what: 'a promise during an installment plan', on: situations.installmentPlan, act: (s) => validatePromise(s, promise, OPENING), code: 'invalid_transition' },
   { what: 'a promise of -1 cent', on: situations.active, act: (s) => validatePromise(s, { ...promise, amountCents: -1 }, OPENING), code: 'unprocessable', field: 'amountCents' },
-  { what: 'a promise above the balance', on: situations.active, act: (s) => validatePromise(s, { ...promise, amountCents: 185001 }, OPENING), code: 'unprocessable', field: 'amountCents' },
+  { what: 'a promise above the balance', on: situations.active, act: (s) => validatePromise(s, { ...promise, amountCents: balanceCents(s, OPENING) + 1 }, OPENING), code: 'unprocessable', field: 'amountCents' },
   { what: 'a promise by fax', on: situations.active, act: (s) => validatePromise(s, { ...promise, channel: 'fax' as never }, OPENING), code: 'unprocessable', field: 'channel' },
   { what: 'a promise for yesterday', on: situations.active, act: (s) => validatePromise(s, { ...promise, promisedDate: '2027-01-31' }, OPENING), code: 'unprocessable', field: 'promisedDate' },
   { what: 'a promise 31 days away (standard allows 30)', on: situations.active, act: (s) => validatePromise(s, { ...promise, promisedDate: '2027-03-04' }, OPENING), code: 'unprocessable', field: 'promisedDate' },
@@ -373,9 +355,11 @@ describe('refused actions', () => {
   test('the same payment recorded twice is accepted and counted once', () => {
     const state = situations.withPaymentVir1();
     const again = { amountCents: 5000, paidAt: '2027-01-30', reference: 'VIR-1' };
+    const before = balanceCents(state, OPENING);
     expect(violationOf(() => validatePayment(state, again, OPENING))).toBe('accepted');
     expect(applyPayment(state, again, OPENING, manager)).toEqual([]);
-    expect(balanceCents(state)).toBe(180000);
+    expect(balanceCents(state, OPENING)).toBe(before);
+    expect(state.payments).toHaveLength(1);
   });
 });
 
@@ -590,7 +574,10 @@ describe('the "never" guarantees hold on random lives of a case', () => {
 
         const checkBalance = () => {
           const paid = [...paidByReference.values()].reduce((sum, cents) => sum + cents, 0);
-          expect(balanceCents(state)).toBe(Math.max(0, principal - paid));
+          const principalLeft = Math.max(0, principal - paid);
+          // Accessories (business, claimed) come on top of the principal left, never instead of it (R3).
+          if (claimsLateCharges(state)) expect(balanceCents(state, now)).toBeGreaterThanOrEqual(principalLeft);
+          else expect(balanceCents(state, now)).toBe(principalLeft);
         };
 
         /** The case wakes at `now`: every contact it decides must be allowed, then it is sent. */
@@ -660,7 +647,7 @@ describe('the "never" guarantees hold on random lives of a case', () => {
             }
             case 'pay': {
               const input = {
-                amountCents: percentOf(balanceCents(state), command.percentOfBalance),
+                amountCents: percentOf(balanceCents(state, now), command.percentOfBalance),
                 paidAt: addDays(today, -command.daysAgo),
                 reference: command.reference,
               };
@@ -675,7 +662,7 @@ describe('the "never" guarantees hold on random lives of a case', () => {
             }
             case 'promise': {
               const input = {
-                amountCents: percentOf(balanceCents(state), command.percentOfBalance),
+                amountCents: percentOf(balanceCents(state, now), command.percentOfBalance),
                 promisedDate: addDays(today, command.inDays),
                 channel: command.channel,
               };
@@ -731,7 +718,9 @@ describe('the "never" guarantees hold on random lives of a case', () => {
               break;
             }
             case 'plan': {
-              const balance = balanceCents(state);
+              const balance = amountsDue(state, now)[
+                policyOf(state).accessories === 'waived_when_principal_paid' ? 'principalCents' : 'balanceCents'
+              ];
               const share = Math.floor(balance / command.installments);
               const input = {
                 installments: Array.from({ length: command.installments }, (_, index) => ({

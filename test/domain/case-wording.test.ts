@@ -3,7 +3,6 @@
  * in Paris time. And the case never decides, defers or journals a message on a channel the debtor
  * has no address on (domain/case/reachability.ts). Expected texts are written out by hand.
  */
-import { DateTime } from 'luxon';
 import {
   applyCallOutcome,
   applyDispute,
@@ -11,49 +10,22 @@ import {
   applyPayment,
   applyPromise,
   applyReply,
-  type Actor,
 } from '../../domain/case/actions';
 import { applyChannelClosed } from '../../domain/case/channel-events';
 import type { CaseEffect, JournalNote } from '../../domain/case/effects';
 import { advance, nextActionOf, recordContactResult } from '../../domain/case/progress';
 import { reachableChannelsOf, stepChannels } from '../../domain/case/reachability';
 import { initialCaseState } from '../../domain/case/state';
-import type { CaseInput, IsoInstant } from '../../domain/case/types';
 import { caseSummary } from '../../domain/case/view';
-import { addDays } from '../../domain/dates';
 import { normalizeSpaces } from '../../domain/money';
-import type { CalendarDate, Channel } from '../../domain/types';
+import type { Channel } from '../../domain/types';
+import { caseInputOf, contactsOf, manager, OPENING, paris } from '../helpers/case-fixture';
 
-const manager: Actor = { role: 'manager' };
-
-function paris(local: string): IsoInstant {
-  const dateTime = DateTime.fromISO(local, { zone: 'Europe/Paris' });
-  if (!dateTime.isValid) throw new Error(`bad test date ${local}`);
-  return dateTime.toUTC().toISO()!;
-}
-
-// Monday 1 February 2027, 09:00 in Paris: before the 10:00 contact window.
-const OPENING = paris('2027-02-01T09:00');
-
-function caseInput(overrides: Partial<CaseInput> = {}, dueDate: CalendarDate = '2027-01-29'): CaseInput {
-  return {
-    caseId: 'c_words',
-    reference: 'INV-2025-0042',
-    creditorId: 'acme',
-    debtorKind: 'business',
-    policyId: 'standard',
-    currency: 'EUR',
-    invoices: [{ number: 'F-2025-118', issueDate: addDays(dueDate, -30), dueDate, amountCents: 500000 }],
-    openedAt: OPENING,
-    ...overrides,
-  };
-}
+const caseInput = caseInputOf('c_words', 500000);
 
 const notesOf = (effects: CaseEffect[]): JournalNote[] =>
   effects.flatMap((effect) => (effect.kind === 'journal' ? [effect.note] : []));
 const summariesOf = (effects: CaseEffect[]) => notesOf(effects).map((note) => normalizeSpaces(note.summary));
-const contactsOf = (effects: CaseEffect[]) =>
-  effects.flatMap((effect) => (effect.kind === 'contact' ? [effect.contact] : []));
 
 /** What no journal line may contain: raw cents, a UTC ISO instant, an ISO day, an English channel or status. */
 const NOT_EVIDENCE = [/centimes/, /\d{4}-\d{2}-\d{2}/, /\b(email|sms|letter|call|sent|failed|blocked|opted_out)\b/];
@@ -84,7 +56,9 @@ describe('journal wording: French, euros, Paris time', () => {
       OPENING,
       manager,
     );
-    expect(summariesOf(over)[0]).toBe('Paiement VIR-2 de 4 000,00 € du 01/02/2027 (trop-perçu : 500,50 €)');
+    // R3: the overpayment is what exceeds everything owed that day, the €40 indemnity and the
+    // penalties accrued included (185000 principal − 150050 paid = 34950, + 4449 of accessories).
+    expect(summariesOf(over)[0]).toBe('Paiement VIR-2 de 4 000,00 € du 01/02/2027 (trop-perçu : 456,01 €)');
   });
 
   test('a deferred message names its channel in French and its slot in Paris time', () => {

@@ -29,6 +29,14 @@ function paris(local: string): Date {
 }
 
 const ALSACE_MOSELLE: ContactRules = { ...DEFAULT_CONTACT_RULES, alsaceMoselle: true };
+const LETTERS = 'R4 letters dated and posted on working days';
+
+/** The rules of cases opened before the compliance review (issue 13): letters at any hour. */
+function withoutLetterHours(rules: ContactRules): ContactRules {
+  const { letters: _letters, ...rest } = rules;
+  return rest;
+}
+const LETTERS_AT_ANY_HOUR = withoutLetterHours(DEFAULT_CONTACT_RULES);
 
 function next(channel: Channel, notBefore: Date, history: ContactRecord[] = [], rules?: ContactRules): NextContact {
   return nextAllowedContact(channel, notBefore, history, NO_RESTRICTIONS, rules);
@@ -117,9 +125,100 @@ describe('contact days and hours', () => {
     );
   });
 
-  test(`${HOURS} — a letter at 23:00 on a Sunday is allowed (it is posted, not received at an hour)`, () => {
-    expect(next('letter', paris('2025-06-15T23:00'))).toEqual(notDeferred(paris('2025-06-15T23:00')));
-    expect(next('letter', paris('2025-12-25T03:00'))).toEqual(notDeferred(paris('2025-12-25T03:00')));
+  test(`${HOURS} — rules without letter hours (cases opened before issue 13): a letter goes at any hour`, () => {
+    expect(next('letter', paris('2025-06-15T23:00'), [], LETTERS_AT_ANY_HOUR)).toEqual(
+      notDeferred(paris('2025-06-15T23:00')),
+    );
+    expect(next('letter', paris('2025-12-25T03:00'), [], LETTERS_AT_ANY_HOUR)).toEqual(
+      notDeferred(paris('2025-12-25T03:00')),
+    );
+  });
+});
+
+describe('letters: dated and handed to the post on a working day, in office hours', () => {
+  test(`${LETTERS} — the defaults are Monday to Friday, 09:00–17:00 Paris`, () => {
+    expect(DEFAULT_CONTACT_RULES.letters).toEqual({
+      weekdays: [1, 2, 3, 4, 5],
+      windows: [{ start: '09:00', end: '17:00' }],
+    });
+  });
+
+  test(`${LETTERS} — due on a Saturday at midnight → Monday 09:00`, () => {
+    expect(next('letter', paris('2026-12-05T00:00'))).toEqual(deferredTo(paris('2026-12-07T09:00'), ['weekend']));
+  });
+
+  test(`${LETTERS} — Sunday 23:00 → Monday 09:00, earlier than an e-mail would go`, () => {
+    expect(next('letter', paris('2025-06-15T23:00'))).toEqual(deferredTo(paris('2025-06-16T09:00'), ['weekend']));
+    expect(next('email', paris('2025-06-15T23:00'))).toEqual(deferredTo(paris('2025-06-16T10:00'), ['weekend']));
+  });
+
+  test(`${LETTERS} — 09:00 is inside, 17:00 is outside (the end is exclusive), and the lunch hour is open`, () => {
+    expect(next('letter', paris('2025-06-16T09:00'))).toEqual(notDeferred(paris('2025-06-16T09:00')));
+    expect(next('letter', paris('2025-06-16T13:30'))).toEqual(notDeferred(paris('2025-06-16T13:30')));
+    expect(next('letter', paris('2025-06-16T16:59:59.999'))).toEqual(notDeferred(paris('2025-06-16T16:59:59.999')));
+    expect(next('letter', paris('2025-06-16T17:00'))).toEqual(deferredTo(paris('2025-06-17T09:00'), ['outside_hours']));
+    expect(next('letter', paris('2025-06-16T08:59'))).toEqual(deferredTo(paris('2025-06-16T09:00'), ['outside_hours']));
+  });
+
+  test(`${LETTERS} — a Friday evening → Monday 09:00; 25 December → 26 December`, () => {
+    expect(next('letter', paris('2025-06-13T18:00'))).toEqual(
+      deferredTo(paris('2025-06-16T09:00'), ['weekend', 'outside_hours']),
+    );
+    expect(next('letter', paris('2025-12-25T03:00'))).toEqual(
+      deferredTo(paris('2025-12-26T09:00'), ['public_holiday']),
+    );
+  });
+
+  test(`${LETTERS} — in Alsace-Moselle, 26 December and Good Friday are not working days either`, () => {
+    expect(next('letter', paris('2025-12-25T03:00'), [], ALSACE_MOSELLE)).toEqual(
+      deferredTo(paris('2025-12-29T09:00'), ['weekend', 'public_holiday']),
+    );
+    expect(next('letter', paris('2026-04-03T10:00'), [], ALSACE_MOSELLE)).toEqual(
+      deferredTo(paris('2026-04-07T09:00'), ['weekend', 'public_holiday']),
+    );
+    expect(next('letter', paris('2026-04-03T10:00'))).toEqual(notDeferred(paris('2026-04-03T10:00')));
+  });
+
+  test(`${LETTERS} — public holidays stay closed to letters even when contact rules switch them off`, () => {
+    const rules: ContactRules = { ...DEFAULT_CONTACT_RULES, avoidPublicHolidays: false };
+    expect(next('email', paris('2026-07-14T11:00'), [], rules)).toEqual(notDeferred(paris('2026-07-14T11:00')));
+    expect(next('letter', paris('2026-07-14T11:00'), [], rules)).toEqual(
+      deferredTo(paris('2026-07-15T09:00'), ['public_holiday']),
+    );
+  });
+
+  test(`${LETTERS} — the automated cap still counts letters, and its end is moved into office hours`, () => {
+    const history: ContactRecord[] = [
+      { at: paris('2025-06-12T18:30'), channel: 'email' },
+      { at: paris('2025-06-13T10:05'), channel: 'sms' },
+    ];
+    // The cap frees at Thursday 19 June 18:30, after office hours: Friday 09:00.
+    expect(next('letter', paris('2025-06-15T23:00'), history)).toEqual(
+      deferredTo(paris('2025-06-20T09:00'), ['weekend', 'outside_hours', 'automated_cap']),
+    );
+  });
+
+  test(`${LETTERS} — letter hours are data: validated, and only working days are accepted`, () => {
+    expect(() =>
+      parseContactRules({
+        ...DEFAULT_CONTACT_RULES,
+        letters: { weekdays: [6], windows: [{ start: '09:00', end: '12:00' }] },
+      }),
+    ).toThrow(/letters\.weekdays: letters are dated and posted on working days/);
+    expect(() =>
+      parseContactRules({
+        ...DEFAULT_CONTACT_RULES,
+        letters: { weekdays: [1], windows: [{ start: '12:00', end: '09:00' }] },
+      }),
+    ).toThrow(/letters\.windows\.0\.end: a window must start before it ends/);
+    const custom = parseContactRules({
+      ...DEFAULT_CONTACT_RULES,
+      letters: { weekdays: [2], windows: [{ start: '08:00', end: '12:00' }] },
+    });
+    expect(next('letter', paris('2025-06-16T10:00'), [], custom)).toEqual(
+      deferredTo(paris('2025-06-17T08:00'), ['weekend']),
+    );
+    expect(parseContactRules(LETTERS_AT_ANY_HOUR).letters).toBeUndefined();
   });
 });
 
@@ -285,12 +384,12 @@ describe('frequency caps', () => {
     expect(next('sms', paris('2025-06-18T11:00'), fourCalls)).toEqual(notDeferred(paris('2025-06-18T11:00')));
   });
 
-  test(`${HARASSMENT} — a letter at 23:00 on a Sunday waits only for the cap, at any hour`, () => {
+  test(`${HARASSMENT} — without letter hours, a letter at 23:00 on a Sunday waits only for the cap, at any hour`, () => {
     const history: ContactRecord[] = [
       { at: paris('2025-06-12T18:30'), channel: 'email' },
       { at: paris('2025-06-13T10:05'), channel: 'sms' },
     ];
-    expect(next('letter', paris('2025-06-15T23:00'), history)).toEqual(
+    expect(next('letter', paris('2025-06-15T23:00'), history, LETTERS_AT_ANY_HOUR)).toEqual(
       deferredTo(paris('2025-06-19T18:30'), ['automated_cap']),
     );
   });
@@ -513,7 +612,10 @@ function historyAround(notBefore: Date, offsets: { seconds: number; channel: Cha
   return offsets.map(({ seconds, channel }) => ({ at: new Date(notBefore.getTime() + seconds * 1000), channel }));
 }
 
-const rulesArb = fc.boolean().map((alsaceMoselle): ContactRules => ({ ...DEFAULT_CONTACT_RULES, alsaceMoselle }));
+const rulesArb = fc.tuple(fc.boolean(), fc.boolean()).map(([alsaceMoselle, letterHours]): ContactRules => {
+  const rules = { ...DEFAULT_CONTACT_RULES, alsaceMoselle };
+  return letterHours ? rules : withoutLetterHours(rules);
+});
 
 function allowedAt(result: NextContact): Date {
   if (result.kind !== 'allowed') throw new Error(`expected an allowed contact, got ${JSON.stringify(result)}`);
@@ -598,10 +700,33 @@ describe('properties', () => {
     );
   });
 
-  test(`${HOURS} — a letter is only ever deferred by the automated cap`, () => {
+  test(`${LETTERS} — a letter is dated on a working day (Monday–Friday, not a holiday) within 09:00–17:00`, () => {
+    fc.assert(
+      fc.property(notBeforeArb, historyOffsetsArb, fc.boolean(), (notBefore, offsets, alsaceMoselle) => {
+        const rules = { ...DEFAULT_CONTACT_RULES, alsaceMoselle };
+        const at = allowedAt(
+          nextAllowedContact('letter', notBefore, historyAround(notBefore, offsets), NO_RESTRICTIONS, rules),
+        );
+        const local = DateTime.fromJSDate(at, { zone: 'Europe/Paris' });
+        expect(local.weekday).toBeLessThanOrEqual(5);
+        expect(isPublicHoliday(local.toISODate() ?? '', { alsaceMoselle })).toBe(false);
+        expect(local.hour * 60 + local.minute).toBeGreaterThanOrEqual(9 * 60);
+        expect(local.hour * 60 + local.minute).toBeLessThan(17 * 60);
+      }),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
+  test(`${HOURS} — without letter hours, a letter is only ever deferred by the automated cap`, () => {
     fc.assert(
       fc.property(notBeforeArb, historyOffsetsArb, (notBefore, offsets) => {
-        const result = nextAllowedContact('letter', notBefore, historyAround(notBefore, offsets), NO_RESTRICTIONS);
+        const result = nextAllowedContact(
+          'letter',
+          notBefore,
+          historyAround(notBefore, offsets),
+          NO_RESTRICTIONS,
+          LETTERS_AT_ANY_HOUR,
+        );
         if (result.kind === 'allowed' && result.deferred) expect(result.reasons).toEqual(['automated_cap']);
         else expect(result).toEqual(notDeferred(notBefore));
       }),

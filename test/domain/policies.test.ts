@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { addDays, daysBetween } from '../../domain/dates';
+import { DEBTOR_KINDS } from '../../domain/types';
 import {
+  DEFAULT_POLICY_ID,
+  defaultPolicyIdFor,
   getPolicy,
   loadPolicies,
   planSchedule,
@@ -29,8 +32,43 @@ function problemsOf(policy: unknown): string[] {
   }
 }
 
-test('the shipped policies load: standard, a gentler one and a firmer one', () => {
-  expect([...POLICIES.keys()]).toEqual(['standard', 'gentle', 'firm']);
+test('the shipped policies load: standard, the consumer default, a gentler one and a firmer one', () => {
+  expect([...POLICIES.keys()]).toEqual(['standard', 'consumer', 'gentle', 'firm']);
+});
+
+describe('the default policy by debtor kind (issue 13, defect 8)', () => {
+  test('a business debtor gets standard, a consumer gets consumer', () => {
+    expect(defaultPolicyIdFor('business')).toBe('standard');
+    expect(defaultPolicyIdFor('consumer')).toBe('consumer');
+    expect(DEFAULT_POLICY_ID).toBe('standard');
+    for (const kind of DEBTOR_KINDS) expect(getPolicy(defaultPolicyIdFor(kind)).suitedFor).toContain(kind);
+  });
+
+  test('the consumer default follows the seeds, at a gentler pace than standard and in a gentler tone', () => {
+    const consumer = getPolicy('consumer');
+    const step = (policy: Policy, stage: string) => policy.steps.find((candidate) => candidate.stage === stage)!;
+    expect(consumer.steps.map((candidate) => candidate.stage)).toEqual([
+      'reminder_1',
+      'reminder_2',
+      'final_reminder',
+      'formal_notice',
+      'handoff',
+    ]);
+    // Seeds: a courteous reminder in the first days, then a second one, a last one, the notice.
+    expect(step(consumer, 'reminder_1').offsetDays).toBeLessThanOrEqual(7);
+    expect(step(consumer, 'reminder_1').tone).toBe('courteous');
+    expect(step(consumer, 'reminder_2').tone).toBe('courteous');
+    for (const stage of ['reminder_1', 'reminder_2', 'final_reminder', 'formal_notice', 'handoff']) {
+      expect(step(consumer, stage).offsetDays).toBeGreaterThan(step(standard, stage).offsetDays);
+    }
+    expect(consumer.minContactSpacingDays).toBeGreaterThan(standard.minContactSpacingDays);
+    // Seeds: "une demande explicite de paiement sous un délai précis (généralement 8 à 15 jours)".
+    expect(consumer.formalNotice.deadlineDays).toBe(15);
+    // L441-10 penalties and the €40 indemnity never apply to a consumer (R3).
+    expect(consumer.lateCharges).toBe('waive');
+    expect(consumer.suitedFor).toEqual(['consumer']);
+    expect(consumer.installmentPlan.maxInstallments).toBeGreaterThan(standard.installmentPlan.maxInstallments);
+  });
 });
 
 test('standard follows the seed schedule for a business debtor (domain.md, default schedule)', () => {
@@ -101,7 +139,7 @@ test('every problem is reported at once, and two policies may not share an id', 
 });
 
 test('an unknown policy name is an error naming the known ones', () => {
-  expect(() => getPolicy('aggressive')).toThrow(/unknown policy "aggressive"; known: standard, gentle, firm/);
+  expect(() => getPolicy('aggressive')).toThrow(/unknown policy "aggressive"; known: standard, consumer, gentle, firm/);
 });
 
 test('on time, each step falls at due date + offset', () => {

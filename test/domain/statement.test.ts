@@ -65,7 +65,12 @@ describe('computeStatement — worked examples', () => {
           outstandingPrincipalCents: 185000,
           penaltyCents: 1909,
           indemnityCents: 4000,
+          paidToPenaltyCents: 0,
+          paidToIndemnityCents: 0,
           paidToChargesCents: 0,
+          penaltyDueCents: 1909,
+          indemnityDueCents: 4000,
+          waivedCents: 0,
           balanceCents: 190909,
         },
       ],
@@ -73,11 +78,17 @@ describe('computeStatement — worked examples', () => {
         principalCents: 185000,
         interestCents: 1909,
         indemnityCents: 4000,
+        outstandingPrincipalCents: 185000,
+        penaltyDueCents: 1909,
+        indemnityDueCents: 4000,
+        waivedCents: 0,
         paidCents: 0,
         balanceCents: 190909,
         overpaidCents: 0,
       },
       paymentsApplied: [],
+      penaltyRatePercent: 12.15,
+      penaltyRateBasis: 'ecb_plus_10',
       rateSegments: [
         {
           invoiceNumber: 'F-2025-118',
@@ -89,38 +100,62 @@ describe('computeStatement — worked examples', () => {
     });
   });
 
-  it('a partial payment mid-accrual goes to principal first and lowers the penalties from the next day', () => {
+  it('Code civil 1343-1 — a partial payment goes to the penalties accrued to its day, then principal', () => {
     // 1 → 20 Nov on 185000: 185000 × 1215 × 20 / 3 650 000 = 1231.64 → 1232
-    // 85000 paid on 20 Nov, all to principal (principal first) → 100000 outstanding
-    // 21 Nov → 10 Dec on 100000: 100000 × 1215 × 20 / 3 650 000 = 665.75 → 666
-    // balance = 100000 + 1232 + 666 + 4000 = 105898
+    // 85000 paid on 20 Nov: 1232 to the penalties, 83768 to principal → 101232 outstanding
+    // 21 Nov → 10 Dec on 101232: 101232 × 1215 × 20 / 3 650 000 = 673.96 → 674
+    // balance = 101232 + 674 + 4000 = 105906 (the indemnity bears no interest: paid last, 1342-10)
     const statement = statementOf({ payments: [payment('VIR-1', '2025-11-20', 85000)], asOf: '2025-12-10' });
     expect(statement.invoices[0]).toMatchObject({
-      paidToPrincipalCents: 85000,
-      outstandingPrincipalCents: 100000,
-      penaltyCents: 1898,
+      paidToPrincipalCents: 83768,
+      outstandingPrincipalCents: 101232,
+      penaltyCents: 1906,
       indemnityCents: 4000,
-      paidToChargesCents: 0,
-      balanceCents: 105898,
+      paidToPenaltyCents: 1232,
+      paidToIndemnityCents: 0,
+      paidToChargesCents: 1232,
+      penaltyDueCents: 674,
+      indemnityDueCents: 4000,
+      balanceCents: 105906,
     });
     expect(statement.paymentsApplied).toEqual([
       {
         reference: 'VIR-1',
         paidAt: '2025-11-20',
         amountCents: 85000,
-        allocations: [{ invoiceNumber: 'F-2025-118', toPrincipalCents: 85000, toChargesCents: 0 }],
+        allocations: [{ invoiceNumber: 'F-2025-118', toPrincipalCents: 83768, toChargesCents: 1232 }],
         unallocatedCents: 0,
       },
     ]);
-    expect(statement.rateSegments?.[0]?.segments.map((segment) => segment.penaltyCents)).toEqual([1232, 666]);
+    expect(statement.rateSegments?.[0]?.segments.map((segment) => segment.penaltyCents)).toEqual([1232, 674]);
+  });
+
+  it('waived_when_principal_paid — a partial payment goes to principal first and lowers the penalties from the next day', () => {
+    // 85000 paid on 20 Nov, all to principal → 100000 outstanding
+    // 21 Nov → 10 Dec on 100000: 100000 × 1215 × 20 / 3 650 000 = 665.75 → 666
+    // balance = 100000 + 1232 + 666 + 4000 = 105898: nothing is waived while principal is owed
+    const statement = statementOf({
+      payments: [payment('VIR-1', '2025-11-20', 85000)],
+      asOf: '2025-12-10',
+      accessories: 'waived_when_principal_paid',
+    });
+    expect(statement.invoices[0]).toMatchObject({
+      paidToPrincipalCents: 85000,
+      outstandingPrincipalCents: 100000,
+      penaltyCents: 1898,
+      paidToChargesCents: 0,
+      waivedCents: 0,
+      balanceCents: 105898,
+    });
   });
 
   it('a rate change on 1 July and a partial payment in the same accrual', () => {
     // Due 15 June 2025, 100000 paid on 10 July, as of 31 July:
     //   16 → 30 Jun, 15 days at 13.15 % on 185000: 185000 × 1315 × 15 / 3 650 000 = 999.76 → 1000
     //   1 → 10 Jul, 10 days at 12.15 % on 185000:  185000 × 1215 × 10 / 3 650 000 = 615.82 → 616
-    //   11 → 31 Jul, 21 days at 12.15 % on 85000:   85000 × 1215 × 21 / 3 650 000 = 594.18 → 594
-    // penalties 2210; balance = 85000 + 2210 + 4000 = 91210
+    //   the payment: 1616 to the penalties, 98384 to principal → 86616 outstanding
+    //   11 → 31 Jul, 21 days at 12.15 % on 86616:   86616 × 1215 × 21 / 3 650 000 = 605.48 → 605
+    // penalties 2221, 605 due; balance = 86616 + 605 + 4000 = 91221
     const statement = statementOf({
       invoices: [invoice('F-1', '2025-06-15', 185000)],
       payments: [payment('VIR-1', '2025-07-10', 100000)],
@@ -129,22 +164,26 @@ describe('computeStatement — worked examples', () => {
     expect(statement.rateSegments?.[0]?.segments).toEqual([
       { from: '2025-06-16', to: '2025-06-30', ratePercent: 13.15, principalCents: 185000, penaltyCents: 1000 },
       { from: '2025-07-01', to: '2025-07-10', ratePercent: 12.15, principalCents: 185000, penaltyCents: 616 },
-      { from: '2025-07-11', to: '2025-07-31', ratePercent: 12.15, principalCents: 85000, penaltyCents: 594 },
+      { from: '2025-07-11', to: '2025-07-31', ratePercent: 12.15, principalCents: 86616, penaltyCents: 605 },
     ]);
     expect(statement.totals).toEqual({
       principalCents: 185000,
-      interestCents: 2210,
+      interestCents: 2221,
       indemnityCents: 4000,
+      outstandingPrincipalCents: 86616,
+      penaltyDueCents: 605,
+      indemnityDueCents: 4000,
+      waivedCents: 0,
       paidCents: 100000,
-      balanceCents: 91210,
+      balanceCents: 91221,
       overpaidCents: 0,
     });
   });
 
-  it('Code civil 1342-10 — oldest due first; within an invoice principal, then its charges, then the next invoice', () => {
+  it('Code civil 1342-10 — oldest due first, each invoice penalties then principal; indemnities after every principal', () => {
     // B due 30 Sep, A due 31 Oct; 60000 paid on 15 Oct.
     //   B: 1 → 15 Oct, 15 days on 50000: 50000 × 1215 × 15 / 3 650 000 = 249.66 → 250; + 4000 indemnity
-    //   60000 → B principal 50000, B charges 250 + 4000 = 4250, A principal 60000 − 54250 = 5750
+    //   60000 → B penalties 250, B principal 50000, A principal 9750; B's indemnity (no interest) waits
     //   A is due on 31 Oct = as-of day: not late yet.
     const statement = statementOf({
       invoices: [invoice('A', '2025-10-31', 100000), invoice('B', '2025-09-30', 50000)],
@@ -152,33 +191,58 @@ describe('computeStatement — worked examples', () => {
       asOf: '2025-10-31',
     });
     expect(statement.paymentsApplied[0]?.allocations).toEqual([
-      { invoiceNumber: 'B', toPrincipalCents: 50000, toChargesCents: 4250 },
-      { invoiceNumber: 'A', toPrincipalCents: 5750, toChargesCents: 0 },
+      { invoiceNumber: 'B', toPrincipalCents: 50000, toChargesCents: 250 },
+      { invoiceNumber: 'A', toPrincipalCents: 9750, toChargesCents: 0 },
     ]);
-    expect(statement.invoices.map((line) => [line.number, line.balanceCents])).toEqual([
-      ['B', 0],
-      ['A', 94250],
+    expect(statement.invoices.map((line) => [line.number, line.indemnityDueCents, line.balanceCents])).toEqual([
+      ['B', 4000, 4000],
+      ['A', 0, 90250],
     ]);
-    expect(statement.totals).toEqual({
+    expect(statement.totals).toMatchObject({
       principalCents: 150000,
       interestCents: 250,
       indemnityCents: 4000,
+      outstandingPrincipalCents: 90250,
+      penaltyDueCents: 0,
+      indemnityDueCents: 4000,
       paidCents: 60000,
       balanceCents: 94250,
       overpaidCents: 0,
     });
   });
 
-  it('a payment larger than the principal pays the accrued charges with the rest', () => {
-    // On 20 Nov: charges 1232 + 4000 = 5232; 186000 pays 185000 principal + 1000 charges → 4232 left,
+  it('a payment larger than the principal: under the law the accessories left stay due', () => {
+    // On 20 Nov: penalties 1232, indemnity 4000; 190000 pays 1232 + 185000 + 3768 of the indemnity → 232 left,
     // and nothing accrues any more once the principal is paid.
-    const statement = statementOf({ payments: [payment('VIR-1', '2025-11-20', 186000)], asOf: '2025-12-10' });
+    const statement = statementOf({ payments: [payment('VIR-1', '2025-11-20', 190000)], asOf: '2025-12-10' });
     expect(statement.invoices[0]).toMatchObject({
       outstandingPrincipalCents: 0,
       penaltyCents: 1232,
-      paidToChargesCents: 1000,
-      balanceCents: 4232,
+      paidToPenaltyCents: 1232,
+      paidToIndemnityCents: 3768,
+      indemnityDueCents: 232,
+      balanceCents: 232,
     });
+  });
+
+  it('waived_when_principal_paid — once the principal is paid, the accessories left are waived', () => {
+    // 186000 on 20 Nov: 185000 principal, then 1000 of the penalties; 232 + 4000 given up.
+    const statement = statementOf({
+      payments: [payment('VIR-1', '2025-11-20', 186000)],
+      asOf: '2025-12-10',
+      accessories: 'waived_when_principal_paid',
+    });
+    expect(statement.invoices[0]).toMatchObject({
+      outstandingPrincipalCents: 0,
+      paidToPenaltyCents: 1000,
+      paidToIndemnityCents: 0,
+      penaltyDueCents: 0,
+      indemnityDueCents: 0,
+      waivedCents: 4232,
+      balanceCents: 0,
+    });
+    expect(statement.totals).toMatchObject({ balanceCents: 0, overpaidCents: 0, waivedCents: 4232 });
+    expect(statement.penaltyRatePercent).toBeUndefined();
   });
 
   it('a payment beyond everything owed is recorded as overpaid, never lost', () => {
@@ -187,6 +251,10 @@ describe('computeStatement — worked examples', () => {
       principalCents: 185000,
       interestCents: 0,
       indemnityCents: 0,
+      outstandingPrincipalCents: 0,
+      penaltyDueCents: 0,
+      indemnityDueCents: 0,
+      waivedCents: 0,
       paidCents: 200000,
       balanceCents: 0,
       overpaidCents: 15000,
@@ -230,6 +298,10 @@ describe('computeStatement — worked examples', () => {
       principalCents: 185000,
       interestCents: 0,
       indemnityCents: 0,
+      outstandingPrincipalCents: 100000,
+      penaltyDueCents: 0,
+      indemnityDueCents: 0,
+      waivedCents: 0,
       paidCents: 85000,
       balanceCents: 100000,
       overpaidCents: 0,
@@ -299,10 +371,30 @@ describe('CPCE L111-8 — no collection fee in any balance', () => {
     });
     // A new money field (e.g. "frais de recouvrement") must fail here and be argued against R3.
     expect(Object.keys(statement).sort()).toEqual(
-      ['asOf', 'currency', 'invoices', 'paymentsApplied', 'rateSegments', 'totals'].sort(),
+      [
+        'asOf',
+        'currency',
+        'invoices',
+        'paymentsApplied',
+        'penaltyRateBasis',
+        'penaltyRatePercent',
+        'rateSegments',
+        'totals',
+      ].sort(),
     );
     expect(Object.keys(statement.totals).sort()).toEqual(
-      ['balanceCents', 'indemnityCents', 'interestCents', 'overpaidCents', 'paidCents', 'principalCents'].sort(),
+      [
+        'balanceCents',
+        'indemnityCents',
+        'indemnityDueCents',
+        'interestCents',
+        'outstandingPrincipalCents',
+        'overpaidCents',
+        'paidCents',
+        'penaltyDueCents',
+        'principalCents',
+        'waivedCents',
+      ].sort(),
     );
     for (const line of statement.invoices) {
       expect(Object.keys(line).sort()).toEqual(
@@ -311,17 +403,27 @@ describe('CPCE L111-8 — no collection fee in any balance', () => {
           'dueDate',
           'indemnityCents',
           'number',
+          'indemnityDueCents',
           'outstandingPrincipalCents',
           'paidToChargesCents',
+          'paidToIndemnityCents',
+          'paidToPenaltyCents',
           'paidToPrincipalCents',
           'penaltyCents',
+          'penaltyDueCents',
           'principalCents',
+          'waivedCents',
         ].sort(),
       );
       // The balance is made of principal, penalties and the indemnity only.
       expect(line.balanceCents).toBe(
-        line.outstandingPrincipalCents + line.penaltyCents + line.indemnityCents - line.paidToChargesCents,
+        line.outstandingPrincipalCents +
+          line.penaltyCents +
+          line.indemnityCents -
+          line.paidToChargesCents -
+          line.waivedCents,
       );
+      expect(line.balanceCents).toBe(line.outstandingPrincipalCents + line.penaltyDueCents + line.indemnityDueCents);
     }
     for (const applied of statement.paymentsApplied) {
       expect(Object.keys(applied).sort()).toEqual(
@@ -355,6 +457,7 @@ describe('computeStatement — properties', () => {
     asOfOffset: fc.integer({ min: 0, max: 540 }),
     debtorKind: fc.constantFrom('business' as const, 'consumer' as const),
     lateCharges: fc.constantFrom('claim' as const, 'waive' as const),
+    accessories: fc.constantFrom('claimed' as const, 'waived_when_principal_paid' as const),
     contractRatePercent: fc.option(fc.integer({ min: 0, max: 2000 }), { nil: undefined }),
   });
   type Scenario = ValueOf<typeof scenarioArb>;
@@ -370,6 +473,7 @@ describe('computeStatement — properties', () => {
       debtorKind: scenario.debtorKind,
       asOf: addDays(BASE, scenario.asOfOffset),
       lateCharges: scenario.lateCharges,
+      accessories: scenario.accessories,
       rates: RATES,
       contractRatePercent: scenario.contractRatePercent === undefined ? undefined : scenario.contractRatePercent / 100,
     };
@@ -399,13 +503,17 @@ describe('computeStatement — properties', () => {
     );
   });
 
-  it('balance + paid (excluding overpaid) = principal + interest + indemnity', () => {
+  it('balance + paid (excluding overpaid) + waived = principal + interest + indemnity', () => {
     fc.assert(
       fc.property(scenarioArb, (scenario) => {
         const { totals } = computeStatement(inputOf(scenario));
-        expect(totals.balanceCents + totals.paidCents - totals.overpaidCents).toBe(
+        expect(totals.balanceCents + totals.paidCents - totals.overpaidCents + totals.waivedCents).toBe(
           totals.principalCents + totals.interestCents + totals.indemnityCents,
         );
+        expect(totals.balanceCents).toBe(
+          totals.outstandingPrincipalCents + totals.penaltyDueCents + totals.indemnityDueCents,
+        );
+        if (scenario.accessories === 'claimed') expect(totals.waivedCents).toBe(0);
         expect(totals.overpaidCents === 0 || totals.balanceCents === 0).toBe(true);
       }),
       RUNS,
@@ -439,6 +547,46 @@ describe('computeStatement — properties', () => {
         const input = inputOf(scenario);
         const late = input.invoices.filter((given) => given.dueDate < input.asOf);
         expect(computeStatement(input).totals.indemnityCents).toBe(4000 * late.length);
+      }),
+      RUNS,
+    );
+  });
+
+  it('R3 — paying exactly the balance of the day settles everything, nothing overpaid', () => {
+    fc.assert(
+      fc.property(scenarioArb, (scenario) => {
+        const input = inputOf(scenario);
+        const before = computeStatement(input).totals;
+        fc.pre(before.balanceCents > 0);
+        const settled = computeStatement({
+          ...input,
+          payments: [...input.payments, payment('SETTLE', input.asOf, before.balanceCents)],
+        }).totals;
+        expect(settled.balanceCents).toBe(0);
+        expect(settled.overpaidCents).toBe(before.overpaidCents);
+      }),
+      RUNS,
+    );
+  });
+
+  it('R3 — under the law, paying the principal alone leaves the accessories due', () => {
+    fc.assert(
+      fc.property(scenarioArb, (scenario) => {
+        const input = { ...inputOf(scenario), payments: [], accessories: 'claimed' as const };
+        const before = computeStatement(input).totals;
+        fc.pre(before.penaltyDueCents + before.indemnityDueCents > 0);
+        const after = computeStatement({
+          ...input,
+          payments: [payment('PRINCIPAL', input.asOf, before.outstandingPrincipalCents)],
+        }).totals;
+        expect(after.balanceCents).toBe(before.penaltyDueCents + before.indemnityDueCents);
+        const waived = computeStatement({
+          ...input,
+          accessories: 'waived_when_principal_paid',
+          payments: [payment('PRINCIPAL', input.asOf, before.outstandingPrincipalCents)],
+        }).totals;
+        expect(waived).toMatchObject({ balanceCents: 0, overpaidCents: 0 });
+        expect(waived.waivedCents).toBe(before.penaltyDueCents + before.indemnityDueCents);
       }),
       RUNS,
     );

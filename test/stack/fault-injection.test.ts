@@ -20,13 +20,18 @@ afterAll(() => {
 });
 
 test('a worker and a database killed mid-burst: no e-mail twice, none lost, the stack recovers', async () => {
-  const result = await runFaultInjection({ cases: 12, buildDir, log: () => undefined, settleTimeoutMs: 150_000 });
+  const result = await runFaultInjection({ cases: 12, buildDir, log: () => undefined, settleTimeoutMs: 120_000 });
   process.stdout.write(`${formatTable(result)}\n`);
   expect(result.workerKilledAfterSends).toBeGreaterThan(0);
   expect(result.databaseKilledAfterSends).toBeDefined();
   expect({ duplicated: result.duplicatedKeys, lost: result.lostKeys }).toEqual({ duplicated: [], lost: [] });
   expect(result.delivered).toBe(result.due);
   expect(result.casesFoundAfter).toBe(result.casesOpened);
+  // The workflows moved on after the crash (not only their e-mails): each case answers live, at the
+  // stage of its first reminder, and its journal has the e-mail sent.
+  expect(result.caseReadSources).toEqual({ live: result.casesOpened });
+  expect(result.stagesAfter).toEqual({ reminder_1: result.casesOpened });
+  expect(result.journalOutcomes).toEqual({ sent: result.casesOpened });
   expect(result.workerRestarted).toBe(true);
   expect(result.databaseRestarted).toBe(true);
   expect(result.apiDuringOutage.unavailable).toBeGreaterThan(0);

@@ -6,7 +6,7 @@
  * Anchor A = Monday 09:00 Paris in February; the invoice was due Friday A-3 (J). Untouched, the
  * standard policy sends reminder_1 at A 10:00, reminder_2 (SMS + call task) at A+7 10:00 and the
  * final reminder on J+15 = Saturday A+12, deferred to Monday A+14 10:00. Contacts go Monday-Friday,
- * 10:00-13:00 and 14:00-20:00; a letter is posted at 00:00 any day. The policy's spacing between
+ * 10:00-13:00 and 14:00-20:00; a letter is dated and posted Monday-Friday, 09:00-17:00. The policy's spacing between
  * steps runs from the day the previous step's message actually went out.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -110,7 +110,8 @@ test('a partial payment lowers the balance and the sequence goes on; the full pa
     let view = await handle.executeUpdate(recordPaymentUpdate, {
       args: [{ amountCents: 50000, paidAt: day(1), reference: 'VIR-1' }, OPERATIONS],
     });
-    expect(view.amounts).toMatchObject({ paidCents: 50000, balanceCents: 135000 });
+    // R3: the principal left plus the accessories due (standard: waived once the principal is paid).
+    expect(view.amounts).toMatchObject({ paidCents: 50000, balanceCents: 135000 + view.amounts.lateChargesCents });
     expect(view.status).toBe('active');
 
     await sleepUntil(9, '09:00'); // reminder_2 went at A+7 10:00, for the lowered balance
@@ -121,7 +122,8 @@ test('a partial payment lowers the balance and the sequence goes on; the full pa
     view = await handle.executeUpdate(recordPaymentUpdate, {
       args: [{ amountCents: 50000, paidAt: day(1), reference: 'VIR-1' }, OPERATIONS],
     });
-    expect(view.amounts).toMatchObject({ paidCents: 50000, balanceCents: 135000 });
+    // R3: the principal left plus the accessories due (standard: waived once the principal is paid).
+    expect(view.amounts).toMatchObject({ paidCents: 50000, balanceCents: 135000 + view.amounts.lateChargesCents });
     // Same reference, another amount: a data error, refused.
     await expectRefused(
       handle.executeUpdate(recordPaymentUpdate, {
@@ -165,7 +167,8 @@ test('an over-payment closes the case paid and records the excess', async () => 
     });
     const result = await handle.result();
     expect(result.status).toBe('paid');
-    expect(result.amounts).toMatchObject({ paidCents: 200000, balanceCents: 0, overpaidCents: 15000 });
+    // R3: principal 185000, then the accessories of that day (4 days of penalties: 246, the €40 indemnity).
+    expect(result.amounts).toMatchObject({ paidCents: 200000, balanceCents: 0, overpaidCents: 15000 - 246 - 4000 });
     expect(outwardCalls(calls)).toEqual([`sendMessage reminder_1/email @ ${at(0, '10:00')}`]);
   });
 });
@@ -208,14 +211,15 @@ test('promise broken: the sequence resumes at the next stage the day after the g
     // Promised A+6 + 3 days' grace = last day A+9; broken when the case wakes at A+10 (Thursday)
     // 00:00. reminder_2 (due A+7, held by the promise) runs that day: its SMS at the 10:00 slot.
     // Then the policy's spacing from that day: final reminder A+15 (Tuesday), formal notice
-    // A+20 (a letter, posted at 00:00), deadline A+20 + 3 + 8 = A+31, handoff A+32.
+    // A+20 (Sunday: the letter is dated and posted Monday A+21 at 09:00), deadline A+21 + 3 + 8 =
+    // A+32, handoff A+33.
     expect(outwardCalls(calls)).toEqual([
       `sendMessage reminder_1/email @ ${at(0, '10:00')}`,
       `createCallTask reminder_2 due ${at(10, '10:00')} @ ${at(10, '00:00')}`,
       `sendMessage reminder_2/sms @ ${at(10, '10:00')}`,
       `sendMessage final_reminder/email @ ${at(15, '10:00')}`,
-      `sendMessage formal_notice/letter @ ${at(20, '00:00')}`,
-      `handOffCase handoff @ ${at(32, '00:00')}`,
+      `sendMessage formal_notice/letter @ ${at(21, '09:00')}`,
+      `handOffCase handoff @ ${at(33, '00:00')}`,
     ]);
     expect(journalEntries(calls, 'promise_broken')).toEqual([`promise_broken -/system - @ ${at(10, '00:00')}`]);
     expect(result.status).toBe('handed_off');
@@ -388,8 +392,8 @@ test('dispute: nothing is sent while disputed; rejected, the sequence resumes th
 
     // Resolved on Sunday A+41: reminder_2 runs at once, its SMS waits for Monday A+42 10:00. The
     // spacing runs from the day a message went out: final reminder A+42 + 5 = Saturday A+47, sent
-    // Monday A+49 10:00; formal notice A+49 + 5 = A+54 (a letter is posted any day, at 00:00);
-    // deadline A+54 + 3 + 8 = A+65; handoff A+66.
+    // Monday A+49 10:00; formal notice A+49 + 5 = Saturday A+54, dated and posted
+    // Monday A+56 at 09:00; deadline A+56 + 3 + 8 = A+67; handoff A+68.
     await handle.executeUpdate(resolveDisputeUpdate, {
       args: [{ outcome: 'rejected', notes: 'sealed:proof' }, MANAGER],
     });
@@ -401,8 +405,8 @@ test('dispute: nothing is sent while disputed; rejected, the sequence resumes th
       `createCallTask reminder_2 due ${at(42, '10:00')} @ ${at(41, '09:00')}`,
       `sendMessage reminder_2/sms @ ${at(42, '10:00')}`,
       `sendMessage final_reminder/email @ ${at(49, '10:00')}`,
-      `sendMessage formal_notice/letter @ ${at(54, '00:00')}`,
-      `handOffCase handoff @ ${at(66, '00:00')}`,
+      `sendMessage formal_notice/letter @ ${at(56, '09:00')}`,
+      `handOffCase handoff @ ${at(68, '00:00')}`,
     ]);
     expect(result.status).toBe('handed_off');
   });
@@ -434,13 +438,14 @@ test('dispute adjusted below what was paid: the case closes paid, with the exces
     const result = await handle.result();
     expect(result.status).toBe('paid');
     expect(outwardCalls(calls)).toEqual([`sendMessage reminder_1/email @ ${at(0, '10:00')}`]);
-    // 50,000 paid against a principal settled at 40,000: 10,000 to refund, as after an over-payment;
-    // and the journal says the case was settled, as it does when a payment settles it.
+    // 50,000 paid against a principal settled at 40,000 and the accessories of the payment day (R3:
+    // 4 days of penalties on 40,000 = 53, the €40 indemnity): 5,947 to refund, as after an
+    // over-payment; and the journal says the case was settled, as it does when a payment settles it.
     expect({ ...result.amounts, journal: journalTypes(calls) }).toMatchObject({
       principalCents: 40000,
       paidCents: 50000,
       balanceCents: 0,
-      overpaidCents: 10000,
+      overpaidCents: 10000 - 53 - 4000,
       journal: expect.arrayContaining(['dispute_resolved', 'case_paid']),
     });
   });
@@ -458,7 +463,11 @@ test('dispute adjusted above what was paid: the sequence resumes for the new bal
       args: [{ outcome: 'adjusted', adjustedAmountCents: 150000 }, MANAGER],
     });
     expect(view.status).toBe('active');
-    expect(view.amounts).toMatchObject({ principalCents: 150000, paidCents: 50000, balanceCents: 100000 });
+    expect(view.amounts).toMatchObject({
+      principalCents: 150000,
+      paidCents: 50000,
+      balanceCents: 100000 + view.amounts.lateChargesCents,
+    });
 
     // reminder_2 was not yet due (A+7): it keeps its day, for the new balance.
     await sleepUntil(8, '09:00');
@@ -469,7 +478,8 @@ test('dispute adjusted above what was paid: the sequence resumes for the new bal
     ]);
     const reminder2 = calls.find((call) => call.name === 'sendMessage' && call.input.stage === 'reminder_2');
     expect(reminder2?.input.amounts).toMatchObject({ principalCents: 100000 });
-    expect((await handle.query(getCaseQuery)).amounts.balanceCents).toBe(100000);
+    const { amounts } = await handle.query(getCaseQuery);
+    expect(amounts.balanceCents).toBe(100000 + amounts.lateChargesCents);
   });
 });
 
@@ -628,7 +638,8 @@ test('an agreed installment plan replaces the reminders with its own until it de
     expect((await handle.query(getCaseQuery)).status).toBe('installment_plan');
 
     // Installment 1 unpaid more than 30 days: the plan defaults and the case goes to formal notice.
-    await sleepUntil(42, '09:00');
+    // Due Sunday A+41: the letter is dated and posted Monday A+42 at 09:00.
+    await sleepUntil(42, '12:00');
     const after = await handle.query(getCaseQuery);
     expect(after).toMatchObject({
       status: 'active',
@@ -637,7 +648,7 @@ test('an agreed installment plan replaces the reminders with its own until it de
     });
     expect(sends(calls).filter((send) => !send.includes(' none/'))).toEqual([
       `sendMessage reminder_1/email @ ${at(0, '10:00')}`,
-      `sendMessage formal_notice/letter @ ${at(41, '00:00')}`,
+      `sendMessage formal_notice/letter @ ${at(42, '09:00')}`,
     ]);
     expect(journalTypes(calls).filter((type) => type === 'installment_plan_agreed')).toHaveLength(1);
     expect(journalTypes(calls)).toEqual(expect.arrayContaining(['installment_missed', 'installment_plan_defaulted']));

@@ -10,6 +10,7 @@ import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import type { CaseActivities, SendMessageResult } from '../../activities/contracts';
 import { planWorkflowIdOf } from '../../domain/case/state';
+import { DEFAULT_RATE_TABLE } from '../../domain/late-charges';
 import type { CaseInput } from '../../domain/case/types';
 import { caseWorkflowId, getCaseQuery } from '../../workflows/case-definitions';
 import { collectionCase } from '../../workflows/collection-case';
@@ -56,6 +57,10 @@ export function recordingActivities(send: SendBehaviour = () => ({ status: 'simu
     },
     async reopenUnknownSend(input) {
       record('reopenUnknownSend', input);
+    },
+    // Not recorded: it reads, it tells no one anything. Replace it to give a case another table.
+    async currentRates() {
+      return DEFAULT_RATE_TABLE;
     },
   };
   return { activities, calls };
@@ -158,6 +163,30 @@ export function setUpCaseWorkflowFile(
   afterAll(async () => {
     await started?.teardown();
   });
+}
+
+export interface CaseWorkflowFile {
+  env: TestWorkflowEnvironment;
+  bundle: WorkflowBundleWithSourceMap;
+}
+
+/** `setUpCaseWorkflowFile` for a file that drives its case by hand: the server and bundle, set before the tests. */
+export function caseWorkflowFile(): CaseWorkflowFile {
+  const file = {} as CaseWorkflowFile;
+  setUpCaseWorkflowFile((env, bundle) => Object.assign(file, { env, bundle }));
+  return file;
+}
+
+/**
+ * The start of a test that runs one case by hand: the clock at a fresh anchor (a Monday 09:00
+ * Paris), recording activities, and a worker on the case's own task queue.
+ */
+export async function caseOnItsOwnQueue(file: CaseWorkflowFile, taskQueue: string) {
+  const { env, bundle } = file;
+  const anchor = await moveClockToAnchor(env);
+  const { activities, calls } = recordingActivities();
+  const worker = await startCaseWorker(env, bundle, activities, taskQueue);
+  return { env, anchor, activities, calls, worker };
 }
 
 export type CaseHandle = WorkflowHandle<typeof collectionCase>;

@@ -1,24 +1,10 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { recordPaymentUpdate } from '../../workflows/case-definitions';
-import {
-  caseInput,
-  moveClockToAnchor,
-  outwardCalls,
-  recordingActivities,
-  startCase,
-  startCaseWorker,
-  setUpCaseWorkflowFile,
-} from './case-harness';
+import { caseInput, caseOnItsOwnQueue, caseWorkflowFile, outwardCalls, startCase } from './case-harness';
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-setUpCaseWorkflowFile((started, bundled) => ([env, bundle] = [started, bundled]));
+const file = caseWorkflowFile();
 
 test('a long case continues as new, carrying its state: nothing is sent twice and it ends the same', async () => {
-  const anchor = await moveClockToAnchor(env);
-  const { activities, calls } = recordingActivities();
-  const worker = await startCaseWorker(env, bundle, activities, 'long-life');
+  const { env, anchor, calls, worker } = await caseOnItsOwnQueue(file, 'long-life');
   const input = caseInput(anchor, { caseId: 'c_long', historyLimit: 40 });
   const { view, firstRunId, lastRunId } = await worker.runUntil(async () => {
     const handle = await startCase(env, input, 'long-life');

@@ -1,25 +1,11 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { recordHistory } from '../helpers/histories';
-import {
-  caseInput,
-  journalTypes,
-  moveClockToAnchor,
-  outwardCalls,
-  recordingActivities,
-  startCase,
-  startCaseWorker,
-  setUpCaseWorkflowFile,
-} from './case-harness';
+import { caseInput, caseOnItsOwnQueue, caseWorkflowFile, journalTypes, outwardCalls, startCase } from './case-harness';
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-setUpCaseWorkflowFile((started, bundled) => ([env, bundle] = [started, bundled]));
+const file = caseWorkflowFile();
 
 test('standard policy, no answer: reminders on schedule, formal notice, handoff after its deadline', async () => {
-  const anchor = await moveClockToAnchor(env); // Monday 09:00, due date was Friday
-  const { activities, calls } = recordingActivities();
-  const worker = await startCaseWorker(env, bundle, activities, 'sequence');
+  // Monday 09:00, due date was Friday.
+  const { env, anchor, calls, worker } = await caseOnItsOwnQueue(file, 'sequence');
   const result = await worker.runUntil(async () => {
     const handle = await startCase(env, caseInput(anchor), 'sequence');
     const view = await handle.result();
@@ -33,11 +19,11 @@ test('standard policy, no answer: reminders on schedule, formal notice, handoff 
     `sendMessage reminder_2/sms @ ${at(anchor, 7, '10:00')}`,
     // J+15 is a Saturday: deferred to Monday.
     `sendMessage final_reminder/email @ ${at(anchor, 14, '10:00')}`,
-    // 5 days (the policy's spacing) after the final reminder actually went out; a registered
-    // letter is posted, not a call at a time of day.
-    `sendMessage formal_notice/letter @ ${at(anchor, 19, '00:00')}`,
-    // 3 days assumed for delivery + 8 days to pay: handoff the day after the deadline.
-    `handOffCase handoff @ ${at(anchor, 31, '00:00')}`,
+    // 5 days (the policy's spacing) after the final reminder actually went out is a Saturday: the
+    // letter is dated and posted on Monday at 09:00 (R4, working days in office hours).
+    `sendMessage formal_notice/letter @ ${at(anchor, 21, '09:00')}`,
+    // 3 days assumed for delivery + 8 days to pay from Monday: handoff the day after the deadline.
+    `handOffCase handoff @ ${at(anchor, 33, '00:00')}`,
   ]);
   expect(result.status).toBe('handed_off');
   expect(result.stage).toBe('handoff');

@@ -277,7 +277,8 @@ test('two missed installments: the plan defaults, the whole balance is due, and 
     const afterDefault = await run.handle.query(getCaseQuery);
     expect(afterDefault).toMatchObject({
       stage: 'formal_notice',
-      amounts: { balanceCents: 185000 },
+      // R3: the principal plus the accessories due (standard claims them until the principal is paid).
+      amounts: { principalCents: 185000, balanceCents: 185000 + afterDefault.amounts.lateChargesCents },
       installmentPlan: { outcome: 'defaulted' },
     });
     expect(sequenceMessages(run.calls)).toEqual(['reminder_1/email', 'formal_notice/letter']);
@@ -406,7 +407,7 @@ test('a dispute settled at a lower amount ends the plan, whose installments no l
     });
     expect(adjusted).toMatchObject({
       status: 'active',
-      amounts: { balanceCents: 150000 },
+      amounts: { balanceCents: 150000 + adjusted.amounts.lateChargesCents },
       installmentPlan: { outcome: 'cancelled' },
     });
     expect(await planOf('c_plan_adjusted').result()).toMatchObject({ outcome: 'cancelled' });

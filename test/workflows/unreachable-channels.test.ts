@@ -1,22 +1,10 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import {
-  caseInput,
-  moveClockToAnchor,
-  recordingActivities,
-  startCase,
-  startCaseWorker,
-  setUpCaseWorkflowFile,
-} from './case-harness';
+import { caseInput, caseOnItsOwnQueue, caseWorkflowFile, startCase } from './case-harness';
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-setUpCaseWorkflowFile((started, bundled) => ([env, bundle] = [started, bundled]));
+const file = caseWorkflowFile();
 
 test('a debtor with no e-mail address never gets an e-mail entry: the e-mail steps go by SMS, journaled in French', async () => {
-  const anchor = await moveClockToAnchor(env); // Monday 09:00 Paris, before the contact window
-  const { activities, calls } = recordingActivities();
-  const worker = await startCaseWorker(env, bundle, activities, 'unreachable');
+  // Monday 09:00 Paris, before the contact window.
+  const { env, anchor, calls, worker } = await caseOnItsOwnQueue(file, 'unreachable');
   const result = await worker.runUntil(async () => {
     const handle = await startCase(
       env,

@@ -118,7 +118,7 @@ describe('checkMessage', () => {
     const withoutTotal = compliantBody(TIME_BARRED_CONSUMER_EMAIL).replace(/Montant total dû : .*\n/, '');
     const verdict = checkMessage({ body: `${withoutTotal}\nUn huissier passera.` }, TIME_BARRED_CONSUMER_EMAIL);
     expect(describeViolations(verdict.violations)).toBe(
-      'missing claim_total (CPCE R124-4 3°); forbidden « huissier » (R1 / DGCCRF: Code de la consommation L121-6/L121-7 (créance prescrite))',
+      'mention obligatoire absente : claim_total (CPCE R124-4 3°); formulation interdite « huissier » (R1 / DGCCRF: Code de la consommation L121-6/L121-7 (créance prescrite))',
     );
   });
 });
