@@ -1,3 +1,4 @@
+/* global process */
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
