@@ -33,16 +33,19 @@ test('there are domain modules to check', () => {
   expect(files.length).toBeGreaterThan(10);
 });
 
-test.each(files)('domain/$name imports only other domain modules, shipped JSON data, zod and luxon', ({ file, source }) => {
-  const imported = [...source.matchAll(/from\s+'([^']+)'/g)].map((match) => match[1]!);
-  const packages = imported.filter((specifier) => !specifier.startsWith('.'));
-  // Shipped data (config/*.json) is bundled with the code: reading it is no I/O and replays alike.
-  const outsideDomain = imported
-    .filter((specifier) => specifier.startsWith('.') && !/^\.\.\/config\/[\w-]+\.json$/.test(specifier))
-    .filter((specifier) => !path.resolve(path.dirname(file), specifier).startsWith(DOMAIN_DIR + path.sep));
-  expect(packages.filter((specifier) => !ALLOWED_PACKAGES.includes(specifier))).toEqual([]);
-  expect(outsideDomain).toEqual([]);
-});
+test.each(files)(
+  'domain/$name imports only other domain modules, shipped JSON data, zod and luxon',
+  ({ file, source }) => {
+    const imported = [...source.matchAll(/from\s+'([^']+)'/g)].map((match) => match[1]!);
+    const packages = imported.filter((specifier) => !specifier.startsWith('.'));
+    // Shipped data (config/*.json) is bundled with the code: reading it is no I/O and replays alike.
+    const outsideDomain = imported
+      .filter((specifier) => specifier.startsWith('.') && !/^\.\.\/config\/[\w-]+\.json$/.test(specifier))
+      .filter((specifier) => !path.resolve(path.dirname(file), specifier).startsWith(DOMAIN_DIR + path.sep));
+    expect(packages.filter((specifier) => !ALLOWED_PACKAGES.includes(specifier))).toEqual([]);
+    expect(outsideDomain).toEqual([]);
+  },
+);
 
 test.each(files)('domain/$name never reads the clock or a random source', ({ source }) => {
   const code = source.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
