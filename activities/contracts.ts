@@ -17,30 +17,8 @@ import type { CalendarDate, Channel, DebtorKind, Stage, Tone } from '../domain/t
 export type WrittenChannel = Exclude<Channel, 'call'>;
 export type MessageStatus = 'sent' | 'simulated' | 'failed' | 'deferred' | 'blocked';
 
-/** Amounts as of the message, in cents; formatting and wording belong to the templates. */
-export interface MessageAmounts {
-  principalCents: number;
-  interestCents: number;
-  accessoriesCents: number;
-  paidCents: number;
-  totalCents: number;
-  currency: string;
-  /**
-   * Business debtor, charges claimed (R3): the message names each charge on its own line, the
-   * penalties with their rate and base. Absent: no late charge is claimed (consumer, or waived).
-   */
-  lateCharges?: MessageLateCharges;
-}
-
-export interface MessageLateCharges {
-  /** Annual L441-10 rate in force today; absent when no principal bears penalties any more. */
-  penaltyRatePercent?: number;
-  penaltyRateBasis?: 'contract' | 'ecb_plus_10';
-  /** Invoices whose €40 indemnity (D441-5) is due. */
-  indemnifiedInvoices: number;
-  /** Policy `waived_when_principal_paid`: the message says the accessories go once the principal is paid. */
-  waivedWhenPrincipalPaid: boolean;
-}
+export type { MessageAmounts, MessageLateCharges } from '../domain/case/message-amounts';
+import type { MessageAmounts } from '../domain/case/message-amounts';
 
 export interface SendMessageInput {
   caseId: string;

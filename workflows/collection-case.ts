@@ -22,14 +22,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError, type RetryPolicy, type UpdateDefinition } from '@temporalio/common';
-import type {
-  CaseActivities,
-  CaseView,
-  JournalDraft,
-  MessageAmounts,
-  RaisedAlert,
-  SendMessageResult,
-} from '../activities/contracts';
+import type { CaseActivities, CaseView, JournalDraft, RaisedAlert, SendMessageResult } from '../activities/contracts';
 import {
   applyAlertAcknowledged,
   openAlertKinds,
@@ -40,32 +33,23 @@ import {
 import * as rules from '../domain/case/actions';
 import { applyChannelClosed, applyDebtorWrote, applyFormalNoticeReceived } from '../domain/case/channel-events';
 import type { CaseEffect, InstallmentPlanStart, PlanSignal } from '../domain/case/effects';
-import {
-  applyCancelPlan,
-  applyPlanEvent,
-  installmentMessageAmounts,
-  planSignalsDue,
-  validateCancelPlan,
-} from '../domain/case/installment-plan';
+import { applyCancelPlan, applyPlanEvent, planSignalsDue, validateCancelPlan } from '../domain/case/installment-plan';
 import { advance, contactMayGo, formalNoticeDeadline, nextWakeAt, recordContactResult } from '../domain/case/progress';
 import {
-  amountsDue,
   balanceCents,
-  claimsLateCharges,
   dossierStatement,
   initialCaseState,
   isTerminal,
   nextSequence,
-  paidCents,
   planIsLive,
-  policyOf,
   prescriptionOf,
   todayOf,
 } from '../domain/case/state';
 import type { CaseInput, CaseState, InstallmentPlanAgreement, PendingContact, PlanContact } from '../domain/case/types';
 import { CURRENT_RULES_VERSION, RULES_VERSIONS, followsRules } from '../domain/case/rules-version';
 import { noteUnpublishedLegalRate } from '../domain/case/rates';
-import { demandedAmounts, messageFacts } from '../domain/case/prescription-review';
+import { messageFacts } from '../domain/case/prescription-review';
+import { messageAmountsFor } from '../domain/case/message-amounts';
 import { caseSnapshot } from '../domain/case/view';
 import {
   acknowledgeAlertUpdate,
@@ -315,10 +299,7 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
         template,
         debtorKind: input.debtorKind,
         timeBarred: facts.timeBarred,
-        // A message about one installment demands that installment, as due now.
-        amounts:
-          (contact.plan && installmentMessageAmounts(state, contact.plan)) ||
-          demandedAmounts(state, now(), messageAmounts()),
+        amounts: messageAmountsFor(state, now(), contact),
         invoiceNumbers: facts.invoiceNumbers,
         ...(facts.barredInvoices.length > 0 ? { barredInvoices: facts.barredInvoices } : {}),
         ...(facts.formalNoticeFollows === undefined ? {} : { formalNoticeFollows: facts.formalNoticeFollows }),
@@ -355,32 +336,6 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
     // The due date too: a plan resumed after a dispute reminds an installment again for its new date.
     const installment = plan.index === undefined ? '' : `-${plan.index + 1}-${plan.dueDate ?? ''}`;
     return `${input.caseId}:plan-${plan.planNumber}:${plan.kind}${installment}:${contact.channel}`;
-  }
-
-  /**
-   * R2, R3: principal, interest and other accessories still due today, from the statement the
-   * case's balance comes from: the total a message demands is the balance the case pursues.
-   */
-  function messageAmounts(): MessageAmounts {
-    const due = amountsDue(state, now());
-    return {
-      principalCents: due.principalCents,
-      interestCents: due.penaltyCents,
-      accessoriesCents: due.indemnityCents,
-      paidCents: paidCents(state),
-      totalCents: due.balanceCents,
-      currency: input.currency,
-      ...(claimsLateCharges(state)
-        ? {
-            lateCharges: {
-              ...(due.penaltyRatePercent === undefined ? {} : { penaltyRatePercent: due.penaltyRatePercent }),
-              ...(due.penaltyRateBasis === undefined ? {} : { penaltyRateBasis: due.penaltyRateBasis }),
-              indemnifiedInvoices: due.indemnifiedInvoices,
-              waivedWhenPrincipalPaid: policyOf(state).accessories === 'waived_when_principal_paid',
-            },
-          }
-        : {}),
-    };
   }
 
   /**
