@@ -9,6 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import type { CaseActivities, SendMessageResult } from '../../activities/contracts';
+import { easterSunday } from '../../domain/calendar';
 import { planWorkflowIdOf } from '../../domain/case/state';
 import { DEFAULT_RATE_TABLE } from '../../domain/late-charges';
 import type { CaseInput } from '../../domain/case/types';
@@ -91,16 +92,28 @@ export const parisTime = (instant: string): string =>
   DateTime.fromISO(instant, { zone: 'Europe/Paris' }).toFormat('ccc yyyy-MM-dd HH:mm');
 
 /**
- * Moves the server clock to 09:00 Paris on the first Monday of February of the coming year: a
- * known weekday in a month with no French public holiday, so expected dates do not depend on the
- * day the suite runs.
+ * Moves the server clock to 09:00 Paris on the first Monday of February of a coming year: a known
+ * weekday in a month with no French public holiday, so expected dates do not depend on the day the
+ * suite runs. The year is the first after the server's one whose Easter Monday comes more than ten
+ * weeks after that Monday: the standard policy's steps (mise en demeure about A+56, handoff A+68)
+ * then never meet it, whatever year earlier tests of the file moved the clock to (a letter due on
+ * Easter Monday 2056 went a day later).
  */
 export async function moveClockToAnchor(env: TestWorkflowEnvironment): Promise<DateTime> {
   const now = DateTime.fromMillis(await env.currentTimeMs(), { zone: 'Europe/Paris' });
-  let anchor = DateTime.fromObject({ year: now.year + 1, month: 2, day: 1, hour: 9 }, { zone: 'Europe/Paris' });
-  while (anchor.weekday !== 1) anchor = anchor.plus({ days: 1 });
+  const anchor = anchorAfter(now.year);
   await env.sleep(anchor.toMillis() - now.toMillis());
   return anchor;
+}
+
+/** The first Monday of February after `year` that has no public holiday within ten weeks. */
+export function anchorAfter(year: number): DateTime {
+  for (let candidate = year + 1; ; candidate += 1) {
+    let anchor = DateTime.fromObject({ year: candidate, month: 2, day: 1, hour: 9 }, { zone: 'Europe/Paris' });
+    while (anchor.weekday !== 1) anchor = anchor.plus({ days: 1 });
+    const easterMonday = DateTime.fromISO(easterSunday(candidate), { zone: 'Europe/Paris' }).plus({ days: 1 });
+    if (easterMonday.diff(anchor.startOf('day'), 'days').days > 70) return anchor;
+  }
 }
 
 export function caseInput(anchor: DateTime, overrides: Partial<CaseInput> = {}): CaseInput {

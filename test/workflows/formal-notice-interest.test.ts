@@ -11,7 +11,7 @@ import type { HandOffInput } from '../../activities/contracts';
 import { addDays } from '../../domain/dates';
 import type { RateTable } from '../../domain/late-charges';
 import { recordHistory } from '../helpers/histories';
-import { journalTypes, runCaseOn, setUpCaseWorkflowFile, type ActivityCall } from './case-harness';
+import { anchorAfter, journalTypes, runCaseOn, setUpCaseWorkflowFile, type ActivityCall } from './case-harness';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
@@ -53,7 +53,7 @@ function formalNoticeAndHandoff(calls: ActivityCall[]) {
 }
 
 test('a consumer owes legal interest from the day after the presumed receipt of the mise en demeure, at the stored rate', async () => {
-  const anchorYear = DateTime.fromMillis(await env.currentTimeMs(), { zone: 'Europe/Paris' }).year + 1;
+  const anchorYear = anchorAfter(DateTime.fromMillis(await env.currentTimeMs(), { zone: 'Europe/Paris' }).year).year;
   await runCaseOn(
     env,
     bundle,
@@ -86,7 +86,7 @@ test('a consumer owes legal interest from the day after the presumed receipt of 
 });
 
 test('a half-year without a published legal rate claims no interest and is journaled once', async () => {
-  const anchorYear = DateTime.fromMillis(await env.currentTimeMs(), { zone: 'Europe/Paris' }).year + 1;
+  const anchorYear = anchorAfter(DateTime.fromMillis(await env.currentTimeMs(), { zone: 'Europe/Paris' }).year).year;
   await runCaseOn(
     env,
     bundle,
