@@ -69,7 +69,8 @@ export function barredShare(state: CaseState, now: IsoInstant): BarredShare {
 
 /** What is still pursued: the case's balance less what remains on barred invoices (principal and accessories). */
 export function collectableBalanceCents(state: CaseState, now: IsoInstant): number {
-  return Math.max(0, balanceCents(state, now) - barredShare(state, now).principalCents);
+  const barred = barredShare(state, now);
+  return Math.max(0, balanceCents(state, now) - barred.principalCents - barred.chargesCents);
 }
 
 /** R5: the deadline runs from receipt; receipt is assumed a few days after posting. */

@@ -183,6 +183,25 @@ describe('R1: the day an invoice is barred (rules of the compliance review)', ()
     expect(collectableBalanceCents(state, now)).toBe(50_000);
   });
 
+  test('a business claim barred whole goes to review: the penalties and the €40 of a barred invoice are not collectable either', () => {
+    // Commercial (5 years, L110-4): due five years before day 10, so barred from day 11.
+    const due = OPENED.plus({ days: 10 }).minus({ years: 5 });
+    const invoice = {
+      number: 'B-1',
+      issueDate: due.minus({ days: 30 }).toISODate()!,
+      dueDate: due.toISODate()!,
+      amountCents: 100_000,
+    };
+    const state = consumerCase([invoice], { debtorKind: 'business', policyId: 'firm' });
+    const now = instant(12, '10:00');
+    const share = barredShare(state, now);
+    expect(share.chargesCents).toBeGreaterThan(4_000);
+    expect(collectableBalanceCents(state, now)).toBe(0);
+    const seen = runUntil(state, instant(12));
+    expect(journal(seen)).toContain('case_paused 2027-02-12 00:00');
+    expect(state.status).toBe('paused');
+  });
+
   test('a barred invoice does not silence the 90-day alert of the next one', () => {
     // OLD barred from day 11; NEW enforceable until day 120: its alert is due from day 30.
     const state = consumerCase([barredAfter('OLD', 10, 30_000), barredAfter('NEW', 120, 50_000)]);
