@@ -158,6 +158,28 @@ export async function startCase(env: TestWorkflowEnvironment, input: CaseInput, 
 export { getCaseQuery };
 
 /**
+ * One workflow bundle per file, one time-skipping server per test: after a plan's workflow ends
+ * beside its case, the Java test server sometimes stops skipping time for the workflows that come
+ * next (the real server does not), so no test inherits another's server.
+ */
+export function setUpServerPerTest(
+  use: (env: TestWorkflowEnvironment, bundle: WorkflowBundleWithSourceMap) => void,
+): void {
+  let bundle: WorkflowBundleWithSourceMap;
+  let started: TestWorkflowEnvironment | undefined;
+  beforeAll(async () => {
+    bundle = await bundleWorkflows(require.resolve('../../workflows'));
+  });
+  beforeEach(async () => {
+    started = await createTimeSkippingEnv();
+    use(started, bundle);
+  });
+  afterEach(async () => {
+    await started?.teardown();
+  });
+}
+
+/**
  * One time-skipping server and one workflow bundle per test file (skipped time is global to a
  * server, so files running in parallel must not share one); `use` receives them before the tests.
  */

@@ -14,25 +14,12 @@ import {
   recordPaymentUpdate,
 } from '../../workflows/case-definitions';
 import { recordHistory } from '../helpers/histories';
-import { bundleWorkflows, createTimeSkippingEnv } from '../helpers/temporal';
-import { parisTime, runCaseOn, type ActivityCall } from './case-harness';
+import { parisTime, runCaseOn, type ActivityCall, setUpServerPerTest } from './case-harness';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
 
-beforeAll(async () => {
-  bundle = await bundleWorkflows(require.resolve('../../workflows'));
-});
-
-// One server per test, as in installment-plan.test.ts: a plan ending beside its case can stop the
-// Java test server from skipping time for the workflows that come after it.
-beforeEach(async () => {
-  env = await createTimeSkippingEnv();
-});
-
-afterEach(async () => {
-  await env?.teardown();
-});
+setUpServerPerTest((started, bundled) => ([env, bundle] = [started, bundled]));
 
 const AGENT: Actor = { role: 'agent', id: 'agent-7' };
 const OPERATIONS: Actor = { role: 'operations' };

@@ -25,26 +25,20 @@ import {
 } from '../../workflows/case-definitions';
 import { getPlanQuery } from '../../workflows/plan-definitions';
 import { recordHistory } from '../helpers/histories';
-import { bundleWorkflows, createTimeSkippingEnv } from '../helpers/temporal';
-import { expectRefused, journalTypes, runCaseOn, started, type ActivityCall, type CaseRun } from './case-harness';
+import {
+  expectRefused,
+  journalTypes,
+  runCaseOn,
+  started,
+  type ActivityCall,
+  type CaseRun,
+  setUpServerPerTest,
+} from './case-harness';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
 
-beforeAll(async () => {
-  bundle = await bundleWorkflows(require.resolve('../../workflows'));
-});
-
-// One server per test: after a plan's workflow ends beside its case, the time-skipping test server
-// sometimes stops skipping time for the workflows that come next (the real server does not), so no
-// test here inherits another's server.
-beforeEach(async () => {
-  env = await createTimeSkippingEnv();
-});
-
-afterEach(async () => {
-  await env?.teardown();
-});
+setUpServerPerTest((started, bundled) => ([env, bundle] = [started, bundled]));
 
 const AGENT: Actor = { role: 'agent', id: 'agent-7' };
 const MANAGER: Actor = { role: 'manager', id: 'manager-1' };
