@@ -35,21 +35,31 @@ import type { Stage } from '../domain/types';
 import { alertKindLabel } from '../domain/case/alerts';
 import { channelName, stageName } from '../domain/french-text';
 import { alertIdOf, alertModel } from '../models/alert';
-import { callTaskModel } from '../models/call-task';
+import { closeCallTask as closeTask, createCallTask as createTask } from '../models/call-task';
+import { appendToCaseList } from '../models/case-list';
 import { isDuplicateKey } from '../models/connection';
-import { caseRecordModel, storeProjection, type CaseRecord } from '../models/case-record';
+import { caseRecordModel, type CaseRecord } from '../models/case-record';
+import { caseViewModel, saveView, storedView } from '../models/case-view';
 import {
+  appendJournalEntry,
+  firstLetterModel,
   journalEntryModel,
+  journalOf,
   type JOURNAL_CHANNELS,
   type JournalEntry as JournalEntryRecord,
 } from '../models/journal-entry';
 import type { DocumentKind } from '../models/document';
 import {
+  callLockId,
+  claimLockId,
+  currentSend,
   IN_FLIGHT_STATES,
+  messageSendLockModel,
   messageSendModel,
+  rememberProviderMessage,
   resolveUnknownSend,
+  takeLock,
   type MessageSend,
-  type MessageSendState,
 } from '../models/message-send';
 import { openText } from '../models/sealed-text';
 import type { Logger } from '../observability/logger';
@@ -181,8 +191,10 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
   const logger = dependencies.logger.child({ component: 'case-activities' });
   const JournalEntry = journalEntryModel(connection);
   const CaseRecords = caseRecordModel(connection);
-  const CallTasks = callTaskModel(connection);
+  const CaseViews = caseViewModel(connection);
   const MessageSends = messageSendModel(connection);
+  const SendLocks = messageSendLockModel(connection);
+  const FirstLetters = firstLetterModel(connection);
   const Alerts = alertModel(connection);
   const documents = createDocumentStore(connection);
   const dossierDelivery = dependencies.dossierDelivery ?? new SimulatedDossierDelivery();
@@ -191,14 +203,8 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
   const lookupGiveUpAfterMs = dependencies.lookupGiveUpAfterMs ?? 6 * 3_600_000;
 
   /** False when an entry with this key exists: the write already happened, on this attempt or an earlier one. */
-  async function writeOnce(entry: JournalDocument): Promise<boolean> {
-    try {
-      await JournalEntry.create(entry);
-      return true;
-    } catch (error) {
-      if (isDuplicateKey(error)) return false;
-      throw error;
-    }
+  function writeOnce(entry: JournalDocument): Promise<boolean> {
+    return appendJournalEntry(connection, entry);
   }
 
   function journalDocument(draft: JournalDraft): JournalDocument {
@@ -223,41 +229,35 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
     for (const document of documents) await writeOnce(document);
   }
 
+  /**
+   * The case's view for the API, in `case_views` by case id: this activity is that document's only
+   * writer (the API reads it, intake writes the record beside it), so models/case-view.ts's read
+   * then replace by `_id` cannot lose a concurrent write. An older revision arriving late is dropped.
+   */
   async function saveCaseProjection(view: CaseView): Promise<void> {
-    if (await storeProjection(CaseRecords, view)) return;
-    // Retryable: the record may be one write behind the workflow that publishes into it.
-    throw new Error(`case record ${view.id} not found: projection revision ${view.revision} not saved`);
+    await saveView(CaseViews, view);
   }
 
   async function createCallTask(input: CallTaskInput): Promise<void> {
-    try {
-      await CallTasks.create({
-        taskId: input.taskId,
-        caseId: input.caseId,
-        reason: input.reason,
-        dueAt: new Date(input.dueAt),
-        status: 'open',
-        balanceCents: input.balanceCents,
-      });
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-    }
+    await createTask(connection, {
+      taskId: input.taskId,
+      caseId: input.caseId,
+      reason: input.reason,
+      dueAt: new Date(input.dueAt),
+      balanceCents: input.balanceCents,
+    });
   }
 
   async function closeCallTask(input: Parameters<CaseActivities['closeCallTask']>[0]): Promise<void> {
-    // Only an open task: a retry must not move the closing time of a task it already closed.
-    await CallTasks.updateOne(
-      { taskId: input.taskId, caseId: input.caseId, status: 'open' },
-      {
-        $set: {
-          status: 'done',
-          outcome: input.outcome,
-          // The case's time, as every journal entry: the worker's clock is not the case's.
-          closedAt: input.at ? new Date(input.at) : new Date(),
-          ...(input.agentId ? { agentId: input.agentId } : {}),
-        },
-      },
-    );
+    // Closed once (models/call-task.ts): a retry must not move the closing time of a task it already closed.
+    await closeTask(connection, {
+      taskId: input.taskId,
+      caseId: input.caseId,
+      outcome: input.outcome,
+      // The case's time, as every journal entry: the worker's clock is not the case's.
+      closedAt: input.at ? new Date(input.at) : new Date(),
+      ...(input.agentId ? { agentId: input.agentId } : {}),
+    });
   }
 
   // --- messages ------------------------------------------------------------------------------
@@ -306,9 +306,22 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
     };
   }
 
+  /**
+   * Written by `_id` alone (any other filter field is a scan in FerretDB over SQLite). The writer is
+   * the attempt holding the send's current claim, whose call lock says it called (or, for `unknown`,
+   * the one that found the delivered entry): no other attempt writes this send meanwhile.
+   */
   async function markSent(input: Dispatch, result: SendMessageResult): Promise<void> {
+    // Before the send says sent: a webhook naming the provider's id finds its send from then on.
+    if (result.providerMessageId) {
+      await rememberProviderMessage(connection, {
+        providerMessageId: result.providerMessageId,
+        idempotencyKey: input.idempotencyKey,
+        caseId: input.caseId,
+      });
+    }
     await MessageSends.updateOne(
-      { idempotencyKey: input.idempotencyKey, state: { $in: ['claimed', ...IN_FLIGHT_STATES, 'unknown'] } },
+      { _id: input.idempotencyKey },
       {
         $set: {
           state: 'sent',
@@ -325,7 +338,7 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
   async function reportUnknownOutcome(input: Dispatch, why: string): Promise<SendMessageResult> {
     const summary = outcomeUnknownSummary(why);
     await MessageSends.updateOne(
-      { idempotencyKey: input.idempotencyKey, state: { $in: IN_FLIGHT_STATES } },
+      { _id: input.idempotencyKey },
       { $set: { state: 'unknown', summary, settledAt: new Date() } },
     );
     const key = `${input.idempotencyKey}:outcome-unknown`;
@@ -341,7 +354,7 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
    * again is safe). Undefined when the journal does not know.
    */
   async function journalTells(input: Dispatch, send: MessageSend): Promise<SendMessageResult | 'retry' | undefined> {
-    const delivered = await JournalEntry.findOne({ idempotencyKey: input.idempotencyKey }).lean();
+    const delivered = await JournalEntry.findOne({ _id: input.idempotencyKey }).lean();
     if (delivered && DELIVERED.includes(delivered.status as DeliveredStatus)) {
       const result: SendMessageResult = {
         status: delivered.status as DeliveredStatus,
@@ -351,10 +364,12 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
       await markSent(input, result);
       return result;
     }
-    if (await JournalEntry.exists({ idempotencyKey: attemptKey(input.idempotencyKey, send.attempts) })) {
+    if (await JournalEntry.exists({ _id: attemptKey(input.idempotencyKey, send.attempts) })) {
+      // This attempt's failure is journaled: it did not send. Only the next claim can move the send
+      // on, and it must first insert its claim lock, so writing `failed` here races with no one.
       await MessageSends.updateOne(
-        { idempotencyKey: input.idempotencyKey, state: send.state, attempts: send.attempts },
-        { $set: { state: 'failed' } },
+        { _id: input.idempotencyKey },
+        { $set: { state: 'failed', attempts: send.attempts } },
       );
       return 'retry';
     }
@@ -367,7 +382,7 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
    * (never claimed, failed, or claimed by an attempt that died before calling).
    */
   async function earlierOutcome(input: Dispatch): Promise<SendMessageResult | { inFlight: MessageSend } | undefined> {
-    const send = await MessageSends.findOne({ idempotencyKey: input.idempotencyKey }).lean();
+    const send = await currentSend(connection, input.idempotencyKey);
     if (!send || send.state === 'failed' || send.state === 'claimed') return undefined;
     if (send.state === 'sent') return storedResult(send);
     // Refused for good: asking again would only be refused again (or, for an opt-out, be harassment).
@@ -392,6 +407,7 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
     const claimedAt = now();
     try {
       await MessageSends.create({
+        _id: input.idempotencyKey,
         idempotencyKey: input.idempotencyKey,
         caseId: input.caseId,
         channel: input.channel,
@@ -404,12 +420,39 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
     }
-    const retaken = await MessageSends.findOneAndUpdate(
-      { idempotencyKey: input.idempotencyKey, state: { $in: ['failed', 'claimed'] } },
-      { $set: { state: 'claimed', claimedAt }, $inc: { attempts: 1 } },
-      { returnDocument: 'after' },
-    ).lean();
-    return retaken?.attempts;
+    const send = await currentSend(connection, input.idempotencyKey);
+    if (send?.state === 'claimed') {
+      // Its attempt died before calling: given up for good first, so that it never calls if it wakes.
+      const givenUp = await takeLock(SendLocks, {
+        _id: callLockId(input.idempotencyKey, send.attempts),
+        state: 'retaken',
+        at: claimedAt,
+      });
+      if (!givenUp) {
+        const fate = await SendLocks.findOne({ _id: callLockId(input.idempotencyKey, send.attempts) }).lean();
+        if (fate?.state !== 'retaken') return undefined; // it called meanwhile: in flight, not claimable
+      }
+    } else if (send?.state !== 'failed') return undefined;
+    return claimNext(input, send.attempts + 1);
+  }
+
+  /**
+   * Attempt `attempt` takes the send: its claim lock decides among concurrent attempts, and only
+   * then does the winner write the send down (by `_id`; nobody else writes it until it settles).
+   */
+  async function claimNext(input: Dispatch, attempt: number): Promise<number | undefined> {
+    const claimedAt = now();
+    const claimed = await takeLock(SendLocks, {
+      _id: claimLockId(input.idempotencyKey, attempt),
+      state: 'claimed',
+      at: claimedAt,
+    });
+    if (!claimed) return undefined;
+    await MessageSends.updateOne(
+      { _id: input.idempotencyKey },
+      { $set: { state: 'claimed', attempts: attempt, claimedAt } },
+    );
+    return attempt;
   }
 
   /**
@@ -417,11 +460,15 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
    * attempt's claim, so that an attempt presumed dead, whose claim was retaken, never calls.
    */
   async function startCall(input: Dispatch, attempt: number): Promise<void> {
-    const { modifiedCount } = await MessageSends.updateOne(
-      { idempotencyKey: input.idempotencyKey, state: 'claimed', attempts: attempt },
-      { $set: { state: 'calling', callStartedAt: now() } },
-    );
-    if (modifiedCount !== 1) {
+    // The lock is the record that the call started (`currentSend` reads the send as `calling`).
+    const at = now();
+    const calling = await takeLock(SendLocks, {
+      _id: callLockId(input.idempotencyKey, attempt),
+      state: 'calling',
+      at,
+      callStartedAt: at,
+    });
+    if (!calling) {
       throw new Error(`${input.channel} message ${input.idempotencyKey}: claim ${attempt} retaken by another attempt`);
     }
   }
@@ -434,17 +481,12 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
         summary: `tentative ${send.attempts} interrompue : ${why} ; envoyé à nouveau, sous la même clé`,
       }),
     );
-    const retaken = await MessageSends.findOneAndUpdate(
-      { idempotencyKey: input.idempotencyKey, state: send.state as MessageSendState, attempts: send.attempts },
-      { $set: { state: 'claimed', claimedAt: now() }, $inc: { attempts: 1 } },
-      { returnDocument: 'after' },
-    ).lean();
-    if (!retaken) throw new Error(`${input.channel} message ${input.idempotencyKey}: settled by a concurrent attempt`);
-    logger.warn(
-      { ...logFields(input), attempt: retaken.attempts },
-      'in-flight send retaken: the provider never had it',
-    );
-    return retaken.attempts;
+    const retaken = await claimNext(input, send.attempts + 1);
+    if (retaken === undefined) {
+      throw new Error(`${input.channel} message ${input.idempotencyKey}: settled by a concurrent attempt`);
+    }
+    logger.warn({ ...logFields(input), attempt: retaken }, 'in-flight send retaken: the provider never had it');
+    return retaken;
   }
 
   /**
@@ -519,13 +561,14 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
         document: letter?.document,
       }),
     );
+    await noteIfFirstLetter(input);
     await markSent(input, result);
     logger.info(logFields(input), 'in-flight send found at the provider: settled as sent');
     return result;
   }
 
   async function loadCaseRecord(caseId: string): Promise<CaseRecord> {
-    const record = await CaseRecords.findOne({ caseId }).lean<CaseRecord>();
+    const record = await CaseRecords.findOne({ _id: caseId }).lean<CaseRecord>();
     // Retryable: intake may not have finished writing the record the workflow was started for.
     if (!record) throw new Error(`case record ${caseId} not found: message not composed`);
     return record;
@@ -533,15 +576,32 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
 
   /** R2: later messages repeat the first letter's reference (the case reference) and date. */
   async function firstLetterOf(record: CaseRecord): Promise<MessageContext['firstMessage']> {
-    const first = await JournalEntry.findOne({
-      caseId: record.caseId,
-      type: 'message',
-      status: { $in: DELIVERED },
-      channel: { $in: FIRST_LETTER_CHANNELS },
-    })
-      .sort({ at: 1, _id: 1 })
-      .lean();
-    return first ? { reference: record.reference, date: frenchDate(first.at) } : undefined;
+    const noted = await FirstLetters.findOne({ _id: record.caseId }).lean();
+    if (noted) return { reference: record.reference, date: frenchDate(noted.at) };
+    // Not noted: none sent yet, or sent before the note existed. This case's journal tells (no scan).
+    const first = (await journalOf(connection, record.caseId)).find(
+      (entry) =>
+        entry.type === 'message' &&
+        DELIVERED.includes(entry.status as DeliveredStatus) &&
+        FIRST_LETTER_CHANNELS.includes(entry.channel as WrittenChannel),
+    );
+    if (!first) return undefined;
+    await noteFirstLetter(record.caseId, first.at);
+    return { reference: record.reference, date: frenchDate(first.at) };
+  }
+
+  /** Once per case (an insert: the first letter stays the first whoever comes second). */
+  async function noteFirstLetter(caseId: string, at: Date): Promise<void> {
+    try {
+      await FirstLetters.create({ _id: caseId, at });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+  }
+
+  /** A written message delivered: the first one is what later messages refer to (R2). */
+  async function noteIfFirstLetter(input: SendMessageInput): Promise<void> {
+    if (FIRST_LETTER_CHANNELS.includes(input.channel)) await noteFirstLetter(input.caseId, new Date(input.at));
   }
 
   function isPermanent(error: unknown): error is { permanent: true; reason?: unknown } {
@@ -597,9 +657,10 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
     await writeOnce(
       messageEntry(input, attemptKey(input.idempotencyKey, attempt), { status: 'failed', summary, content }),
     );
+    // By `_id`: this attempt holds the call lock of `attempt`, so it is the send's only writer now.
     await MessageSends.updateOne(
-      { idempotencyKey: input.idempotencyKey, state: 'calling', attempts: attempt },
-      { $set: { state: permanent ? 'refused' : 'failed', summary, settledAt: new Date() } },
+      { _id: input.idempotencyKey },
+      { $set: { state: permanent ? 'refused' : 'failed', attempts: attempt, summary, settledAt: new Date() } },
     );
     const errorName = error instanceof Error ? error.name : typeof error;
     logger.warn({ ...logFields(input), attempt, permanent, errorName }, 'message not sent');
@@ -645,6 +706,7 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
     await writeOnce(
       messageEntry(input, input.idempotencyKey, { status, summary, content, providerMessageId, document }),
     );
+    await noteIfFirstLetter(input);
     await markSent(input, result);
     logger.info({ ...logFields(input), status, attempt }, 'message delivered');
     return result;
@@ -681,6 +743,8 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
       attempt = settled;
     } else {
       attempt = await claimSend(input);
+      // Incoming SMS name their case by the sender's number only: listed before the first SMS goes.
+      if (attempt === 1 && input.channel === 'sms') await appendToCaseList(connection, 'phone', to, input.caseId);
     }
     if (attempt === undefined) {
       // Another attempt took it between our look and our claim: report what it settled, if it did.
@@ -703,7 +767,7 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
     error: unknown,
   ): Promise<SendMessageResult> {
     logger.warn({ ...logFields(input), errorName: (error as Error).name }, 'no answer from the provider: asking it');
-    const send = await MessageSends.findOne({ idempotencyKey: input.idempotencyKey }).lean();
+    const send = await currentSend(connection, input.idempotencyKey);
     if (!send || !(IN_FLIGHT_STATES as readonly string[]).includes(send.state)) {
       throw new Error(`${input.channel} message ${input.idempotencyKey}: settled by a concurrent attempt`);
     }
@@ -759,12 +823,15 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
       );
     // The manifest is kept first and the summary is drawn from the kept manifest: both tell the same story.
     const manifestFile = await keep('handoff_manifest', 'json', 'application/json', async () => {
-      const [journal, listed] = await Promise.all([
-        JournalEntry.find({ caseId: input.caseId }).sort({ at: 1, _id: 1 }).lean(),
+      // This case's entries and files by `_id` look-ups (models/case-list.ts), never every case's.
+      const [journal, listed, view] = await Promise.all([
+        journalOf(connection, input.caseId),
         documents.listFor(input.caseId),
+        storedView(CaseViews, input.caseId),
       ]);
       const manifest = buildManifest({
         record,
+        view,
         journal: journal as JournalEntryRecord[],
         documents: listed as DocumentListing[],
         ...(input.statement ? { statement: input.statement } : {}),
@@ -848,11 +915,12 @@ export function createCaseActivities(dependencies: CaseActivitiesDependencies): 
   }
 
   async function keepAlert(input: ManagerAlertInput, at: Date): Promise<void> {
-    const record = await CaseRecords.findOne({ caseId: input.caseId }, { creditorId: 1 }).lean<CaseRecord>();
+    const record = await CaseRecords.findOne({ _id: input.caseId }, { creditorId: 1 }).lean<CaseRecord>();
     // Retryable: intake writes the record before it starts the workflow that raises alerts.
     if (!record) throw new Error(`case record ${input.caseId} not found: alert ${input.idempotencyKey} not kept`);
     try {
       await Alerts.create({
+        _id: alertIdOf(input.idempotencyKey),
         alertId: alertIdOf(input.idempotencyKey),
         idempotencyKey: input.idempotencyKey,
         caseId: input.caseId,

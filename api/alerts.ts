@@ -11,11 +11,12 @@ import type { z } from 'zod';
 import type { Actor } from '../domain/case/actions';
 import { acknowledgementSummary, resolutionsFor, type AlertResolution } from '../domain/case/alerts';
 import { TERMINAL_STATUSES } from '../domain/case/types';
-import type { Alert, AlertModel } from '../models/alert';
-import { storeProjection, type CaseRecord, type CaseRecordModel } from '../models/case-record';
+import { alertAcknowledgementModel, type Alert, type AlertModel } from '../models/alert';
+import type { CaseRecord, CaseRecordModel } from '../models/case-record';
+import { caseViewModel, storedView } from '../models/case-view';
 import { isDuplicateKey } from '../models/connection';
 import { SYSTEM_CASE_ID } from '../models/rate-store';
-import type { JournalEntryModel } from '../models/journal-entry';
+import { appendJournalEntry, type JournalEntryModel } from '../models/journal-entry';
 import { resolveUnknownSend, type MessageSendModel } from '../models/message-send';
 import { acknowledgeAlertUpdate } from '../workflows/case-definitions';
 import { ApiError } from './errors';
@@ -67,6 +68,8 @@ const isTerminal = (status: string): boolean => (TERMINAL_STATUSES as readonly s
 
 export function createAlertService(dependencies: AlertServiceDependencies) {
   const { alerts, records, journal, sends, client, now, temporalTimeoutMs } = dependencies;
+  const views = caseViewModel(records.db);
+  const acknowledgements = alertAcknowledgementModel(alerts.db);
 
   /** Newest first; filters combine. */
   async function listAlerts(query: z.output<typeof listAlertsQuery>) {
@@ -93,13 +96,13 @@ export function createAlertService(dependencies: AlertServiceDependencies) {
     body: z.output<typeof acknowledgeAlertBody>,
     actor: Actor,
   ): Promise<AlertResource> {
-    const alert = await alerts.findOne({ alertId }).lean<AlertDocument>();
+    const alert = await alerts.findOne({ _id: alertId }).lean<AlertDocument>();
     if (!alert) throw new ApiError('not_found', `no alert ${alertId}`);
     if (alert.status !== 'open') throw alreadyAcknowledged(alert);
     checkResolutionFits(alert, body.resolution);
     // An alert about no case (a missing rate) has no workflow to tell.
     const aboutACase = alert.caseId !== SYSTEM_CASE_ID;
-    const record = aboutACase ? await records.findOne({ caseId: alert.caseId }).lean<CaseRecord>() : null;
+    const record = aboutACase ? await records.findOne({ _id: alert.caseId }).lean<CaseRecord>() : null;
     if (aboutACase && !record) throw new ApiError('not_found', `no case ${alert.caseId} for alert ${alertId}`);
     if (body.resolution === 'send_again') await checkStillUnknown(alert);
     if (body.resolution === 'message_left' && alert.send) {
@@ -112,25 +115,30 @@ export function createAlertService(dependencies: AlertServiceDependencies) {
     }
     if (record) await tellTheCase(record, alert, body.resolution, actor);
     const at = await now();
-    const marked = await alerts
-      .findOneAndUpdate(
-        { alertId, status: 'open' },
-        {
-          $set: {
-            status: 'acknowledged',
-            acknowledgedAt: at,
-            acknowledgedBy: actor,
-            resolution: body.resolution,
-            ...(body.note ? { note: body.note } : {}),
-          },
-        },
-        { returnDocument: 'after' },
-      )
-      .lean<AlertDocument>();
     // Another manager acknowledged it meanwhile: theirs is the resolution on record.
-    if (!marked) throw alreadyAcknowledged(alert);
+    if (!(await takeAcknowledgement(alertId, at))) throw alreadyAcknowledged(alert);
+    const acknowledged = {
+      status: 'acknowledged' as const,
+      acknowledgedAt: at,
+      acknowledgedBy: actor,
+      resolution: body.resolution,
+      ...(body.note ? { note: body.note } : {}),
+    };
+    // By `_id` alone: the acknowledgement lock makes this request the alert's only writer.
+    await alerts.updateOne({ _id: alertId }, { $set: acknowledged });
+    const marked = { ...alert, ...acknowledged };
     await journalOnce(alert, body, actor, at);
     return alertResourceOf(marked);
+  }
+
+  async function takeAcknowledgement(alertId: string, at: Date): Promise<boolean> {
+    try {
+      await acknowledgements.create({ _id: alertId, at });
+      return true;
+    } catch (error) {
+      if (isDuplicateKey(error)) return false;
+      throw error;
+    }
   }
 
   function alreadyAcknowledged(alert: Alert): ApiError {
@@ -146,7 +154,7 @@ export function createAlertService(dependencies: AlertServiceDependencies) {
 
   /** "Send it again" only while nobody knows: the provider's answer may have settled it meanwhile. */
   async function checkStillUnknown(alert: Alert): Promise<void> {
-    const send = await sends.findOne({ idempotencyKey: alert.send!.idempotencyKey }).lean();
+    const send = await sends.findOne({ _id: alert.send!.idempotencyKey }).lean();
     if (send?.state === 'unknown') return;
     throw new ApiError(
       'conflict',
@@ -155,22 +163,22 @@ export function createAlertService(dependencies: AlertServiceDependencies) {
   }
 
   async function tellTheCase(record: CaseRecord, alert: Alert, resolution: AlertResolution, actor: Actor) {
-    const closed = isTerminal(record.status) || !record.workflowStartedAt;
-    if (closed) {
+    // The case as its workflow last stored it; none stored yet: its workflow may not run yet either.
+    const view = await storedView(views, record.caseId);
+    if (!view || isTerminal(view.status)) {
       if (resolution === 'send_again') {
-        throw new ApiError('invalid_transition', `the case is ${record.status}: nothing more is sent`);
+        throw new ApiError('invalid_transition', `the case is ${view?.status ?? 'not started'}: nothing more is sent`);
       }
       return;
     }
     const handle = client.workflow.getHandle(record.workflowId);
     try {
-      const view = await client.withDeadline(Date.now() + temporalTimeoutMs, () =>
+      // The case's view is stored by its workflow only (case_views has one writer): it follows.
+      await client.withDeadline(Date.now() + temporalTimeoutMs, () =>
         handle.executeUpdate(acknowledgeAlertUpdate, {
           args: [{ idempotencyKey: alert.idempotencyKey, resolution }, actor],
         }),
       );
-      // Lists read the stored projection: it shows the alert gone at once.
-      await storeProjection(records, view).catch(() => undefined);
     } catch (error) {
       const refused = refusedUpdate(error);
       if (refused) throw refused;
@@ -190,21 +198,17 @@ export function createAlertService(dependencies: AlertServiceDependencies) {
     actor: Actor,
     at: Date,
   ): Promise<void> {
-    try {
-      await journal.create({
-        caseId: alert.caseId,
-        idempotencyKey: `${alert.idempotencyKey}:acknowledged`,
-        at,
-        type: 'alert_acknowledged',
-        channel: 'api',
-        summary: acknowledgementSummary(alert.kind, body.resolution),
-        ...(alert.send ? { stage: alert.send.stage } : {}),
-        ...(body.note ? { content: { body: body.note } } : {}),
-        actor,
-      });
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-    }
+    await appendJournalEntry(journal.db, {
+      caseId: alert.caseId,
+      idempotencyKey: `${alert.idempotencyKey}:acknowledged`,
+      at,
+      type: 'alert_acknowledged',
+      channel: 'api',
+      summary: acknowledgementSummary(alert.kind, body.resolution),
+      ...(alert.send ? { stage: alert.send.stage } : {}),
+      ...(body.note ? { content: { body: body.note } } : {}),
+      actor,
+    });
   }
 
   return { listAlerts, acknowledge };

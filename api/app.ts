@@ -9,7 +9,8 @@ import { alertModel } from '../models/alert';
 import { callTaskModel } from '../models/call-task';
 import { messageSendModel } from '../models/message-send';
 import { caseRecordModel } from '../models/case-record';
-import { documentModel } from '../models/document';
+import { caseViewModel } from '../models/case-view';
+import { pendingIntakeModel } from '../models/pending-intake';
 import { journalEntryModel } from '../models/journal-entry';
 import { sealText } from '../models/sealed-text';
 import type { Logger } from '../observability/logger';
@@ -86,11 +87,13 @@ export function createApi(dependencies: ApiDependencies): Api {
   const client = new Client({ connection: temporal, namespace: dependencies.namespace });
   const now = dependencies.now ?? (async () => new Date());
   const records = caseRecordModel(database);
-  const intake = createIntake({ records, client, taskQueue: dependencies.taskQueue, now, logger });
+  const pending = pendingIntakeModel(database);
+  const intake = createIntake({ records, pending, client, taskQueue: dependencies.taskQueue, now, logger });
   const cases = createCaseService({
     records,
-    journal: journalEntryModel(database),
-    documents: documentModel(database),
+    views: caseViewModel(database),
+    pending,
+    database,
     callTasks: callTaskModel(database),
     client,
     temporalTimeoutMs: dependencies.temporalTimeoutMs ?? 10_000,

@@ -1,30 +1,47 @@
 /**
  * Everything the routes do with a case once it exists: the actions (each an Update of the case
  * workflow, answered once the workflow applied or refused it) and the reads (the case record and
- * its projection in the database, merged with the workflow's live state).
+ * its stored view in the database, merged with the workflow's live state).
+ *
+ * Every database read here is by `_id` (the case id): FerretDB over SQLite turns no other filter
+ * into SQL, and reads and decodes the whole collection for it. Lists come from Temporal's
+ * visibility (the case workflows' search attributes), then each listed case's record and view by
+ * `_id`. The API writes neither the record (intake's, once) nor the view (the workflow's).
  */
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { isGrpcServiceError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
+import { CaseStage, CaseStatus, CreditorId, DebtorKind } from '../workflows/search-attributes';
 import type { CaseView } from '../activities/contracts';
 import type { Actor } from '../domain/case/actions';
 import { TERMINAL_STATUSES } from '../domain/case/types';
-import type { CallTaskModel } from '../models/call-task';
-import { storeProjection, type CaseRecord, type CaseRecordModel } from '../models/case-record';
-import { isDuplicateKey } from '../models/connection';
-import { documentBytes, type DocumentModel } from '../models/document';
-import type { JournalEntryModel } from '../models/journal-entry';
-import { getCaseQuery } from '../workflows/case-definitions';
+import {
+  closeCallTask,
+  createCallTask,
+  listOpenCallTasks,
+  type CallTaskModel,
+  type CallTaskRecord,
+} from '../models/call-task';
+import type { CaseRecord, CaseRecordModel } from '../models/case-record';
+import { storedView, type CaseViewModel } from '../models/case-view';
+import { documentBytes, documentsOf, findDocument } from '../models/document';
+import { journalOf } from '../models/journal-entry';
+import type { PendingIntakeModel } from '../models/pending-intake';
+import { CASE_WORKFLOW_TYPE, caseWorkflowId, getCaseQuery } from '../workflows/case-definitions';
 import { ApiError } from './errors';
-import { afterCursor, decodeCursor, page } from './pagination';
+import { openedView } from './intake';
+import { afterCursor, decodeCursor, decodePageToken, encodePageToken, invalidCursor, page } from './pagination';
 import { caseResource, callTaskResource, documentListing, journalEntryResource } from './resources';
 import type { CaseResource, listCallTasksQuery, listCasesQuery } from './schemas';
 import { isTemporalUnreachable, refusedUpdate, unavailable } from './upstream-errors';
+import type { Connection } from 'mongoose';
 import type { z } from 'zod';
 
 export interface CaseServiceDependencies {
   records: CaseRecordModel;
-  journal: JournalEntryModel;
-  documents: DocumentModel;
+  views: CaseViewModel;
+  pending: PendingIntakeModel;
+  /** Journal, documents and the call-task queue are read through their models' `_id`-only helpers. */
+  database: Connection;
   callTasks: CallTaskModel;
   client: Client;
   /** How long a call to Temporal may take before the answer is 503. */
@@ -44,15 +61,35 @@ export interface CaseRead {
 
 const isTerminal = (status: string): boolean => (TERMINAL_STATUSES as readonly string[]).includes(status);
 
+/** The creditor ids intake accepts (api/schemas.ts): anything else can be no case's. */
+const CREDITOR_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const CASE_WORKFLOW_ID_PREFIX = caseWorkflowId('');
+const GRPC_INVALID_ARGUMENT = 3;
+
+/**
+ * The visibility query of a list. Every value is an enum member or a creditor id of the alphabet
+ * above: nothing in it can close the quotes.
+ */
+export function visibilityQuery(
+  filters: Pick<z.output<typeof listCasesQuery>, 'status' | 'stage' | 'creditorId' | 'debtorKind'>,
+): string {
+  const clauses = [`WorkflowType = '${CASE_WORKFLOW_TYPE}'`];
+  if (filters.status) clauses.push(`${CaseStatus.name} = '${filters.status}'`);
+  if (filters.stage) clauses.push(`${CaseStage.name} = '${filters.stage}'`);
+  if (filters.creditorId) clauses.push(`${CreditorId.name} = '${filters.creditorId}'`);
+  if (filters.debtorKind) clauses.push(`${DebtorKind.name} = '${filters.debtorKind}'`);
+  return clauses.join(' AND ');
+}
+
 export function createCaseService(dependencies: CaseServiceDependencies) {
-  const { records, journal, documents, callTasks, client, temporalTimeoutMs } = dependencies;
+  const { records, views, pending, database, callTasks, client, temporalTimeoutMs } = dependencies;
   const liveReadTimeoutMs = dependencies.liveReadTimeoutMs ?? 5_000;
 
   const withinDeadline = <T>(call: () => Promise<T>): Promise<T> =>
     client.withDeadline(Date.now() + temporalTimeoutMs, call);
 
   async function findRecord(caseId: string): Promise<CaseRecord> {
-    const record = await records.findOne({ caseId }).lean<CaseRecord>();
+    const record = await records.findOne({ _id: caseId }).lean<CaseRecord>();
     if (!record) throw new ApiError('not_found', `no case ${caseId}`);
     return record;
   }
@@ -67,18 +104,18 @@ export function createCaseService(dependencies: CaseServiceDependencies) {
     const record = await findRecord(caseId);
     const handle = client.workflow.getHandle(record.workflowId);
     try {
+      // The view is not stored from here: the workflow's own save is its only writer (lists read
+      // visibility, which the same workflow task updated).
       const view = await withinDeadline(() => handle.executeUpdate(update, { args: [input, actor] }));
-      // Lists read the stored projection: store what was just answered rather than wait for the
-      // workflow's own write. Best effort: that write follows anyway.
-      await storeProjection(records, view).catch(() => undefined);
       return caseResource(record, view);
     } catch (error) {
       const refused = refusedUpdate(error);
       if (refused) throw refused;
       if (error instanceof WorkflowNotFoundError) {
-        // The workflow has ended (the record's projection says how) or intake has not started it yet.
-        if (!record.workflowStartedAt) throw unavailable('Temporal');
-        throw new ApiError('invalid_transition', `the case is ${record.status}: it accepts no more actions`);
+        // Intake has not started the workflow yet, or it has ended (its stored view says how).
+        if (await pending.exists({ _id: caseId })) throw unavailable('Temporal');
+        const last = await storedView(views, caseId);
+        throw new ApiError('invalid_transition', `the case is ${last?.status ?? 'closed'}: it accepts no more actions`);
       }
       if (isTemporalUnreachable(error)) throw unavailable('Temporal');
       throw error;
@@ -95,22 +132,21 @@ export function createCaseService(dependencies: CaseServiceDependencies) {
    * ResetStickyTaskQueue: an idle case would stay unreadable until its next workflow task.
    */
   async function getCase(caseId: string): Promise<CaseRead> {
-    const record = await findRecord(caseId);
+    const [record, stored] = await Promise.all([findRecord(caseId), storedView(views, caseId)]);
+    // A closed case's last view is its final state: no need to ask the workflow.
+    if (stored && isTerminal(stored.status)) return { resource: caseResource(record, stored), live: true };
     const view = await liveView(record, { orStoredState: true, timeoutMs: liveReadTimeoutMs });
-    const live = view !== undefined || isTerminal(record.status);
-    return { resource: caseResource(record, view), live };
+    return { resource: caseResource(record, view ?? stored ?? openedView(record)), live: view !== undefined };
   }
 
   /**
-   * The workflow's view; undefined when the record's own projection is the answer. `orStoredState`:
-   * when the workflow cannot answer, undefined (the stored projection) instead of a 503.
+   * The workflow's view; undefined when it has none to give (not started yet, or ended).
+   * `orStoredState`: when the workflow cannot answer, undefined (the stored view) instead of a 503.
    */
   async function liveView(
     record: CaseRecord,
     options: { orStoredState?: boolean; timeoutMs?: number },
   ): Promise<CaseView | undefined> {
-    // A closed case's last projection is its final state: no need to ask the workflow.
-    if (isTerminal(record.status) || !record.workflowStartedAt) return undefined;
     try {
       return await client.withDeadline(Date.now() + (options.timeoutMs ?? temporalTimeoutMs), () =>
         client.workflow.getHandle(record.workflowId).query(getCaseQuery),
@@ -126,15 +162,14 @@ export function createCaseService(dependencies: CaseServiceDependencies) {
   }
 
   /**
-   * The answer to `POST /cases`, stored as the case's projection before it is sent, so that
-   * `GET /cases` right after shows the stage and next action the client was just told (the
-   * workflow's own write lands a moment later). The case exists whatever happens here: a slow
-   * workflow or a failed write must not turn that into an error; the workflow's write follows.
+   * The answer to `POST /cases`, without asking the workflow: a case just opened is the workflow's
+   * first view, computed from the record by the same rules (api/intake.ts, domain/case/opening.ts),
+   * and `GET /cases` shows that same view until the workflow saves its own. The same request again
+   * (200) answers the case as last stored, which may have moved on since.
    */
-  async function answerOpened(record: CaseRecord): Promise<CaseResource> {
-    const view = await liveView(record, { orStoredState: true });
-    if (view) await storeProjection(records, view).catch(() => undefined);
-    return caseResource(record, view);
+  async function answerOpened(record: CaseRecord, created = true): Promise<CaseResource> {
+    const stored = created ? null : await storedView(views, record.caseId).catch(() => null);
+    return caseResource(record, stored ?? openedView(record));
   }
 
   /**
@@ -150,72 +185,115 @@ export function createCaseService(dependencies: CaseServiceDependencies) {
     const writes: Promise<unknown>[] = [];
     if (outcome.taskId && !answered.openCallTasks.some((task) => task.id === outcome.taskId)) {
       writes.push(
-        callTasks.updateOne(
-          { taskId: outcome.taskId, caseId, status: 'open' },
-          { $set: { status: 'done', outcome: outcome.outcome, agentId: outcome.agentId, closedAt: new Date() } },
-        ),
+        closeCallTask(database, {
+          taskId: outcome.taskId,
+          caseId,
+          outcome: outcome.outcome,
+          agentId: outcome.agentId,
+          closedAt: new Date(),
+        }),
       );
     }
     for (const task of answered.openCallTasks) {
       writes.push(
-        callTasks
-          .create({
-            taskId: task.id,
-            caseId,
-            reason: task.reason,
-            dueAt: new Date(task.dueAt),
-            status: 'open',
-            balanceCents: answered.amounts.balanceCents,
-          })
-          .catch((error: unknown) => {
-            if (!isDuplicateKey(error)) throw error;
-          }),
+        createCallTask(database, {
+          taskId: task.id,
+          caseId,
+          reason: task.reason,
+          dueAt: new Date(task.dueAt),
+          balanceCents: answered.amounts.balanceCents,
+        }),
       );
     }
     // Best effort, as for the projection: the action is applied, and the workflow's writes follow.
     await Promise.all(writes.map((write) => write.catch(() => undefined)));
   }
 
-  /** Newest first, by opening time. */
+  /**
+   * From Temporal's visibility: the case workflows whose search attributes match the filters, in
+   * visibility's order (running cases newest first, then closed ones, most recently closed first:
+   * SQL visibility has no ORDER BY), the cursor being its page token. Each listed case is then read
+   * by `_id`, record and view in parallel. The workflow upserts its search attributes in the
+   * workflow task that changes it, so a list agrees with an action's answer once the server's
+   * visibility has caught up (a few milliseconds on the dev server).
+   */
   async function listCases(query: z.output<typeof listCasesQuery>) {
-    const filter: Record<string, unknown> = {};
-    if (query.status) filter.status = query.status;
-    if (query.stage) filter.stage = query.stage;
-    if (query.creditorId) filter.creditorId = query.creditorId;
-    if (query.debtorKind) filter.debtorKind = query.debtorKind;
-    if (query.cursor) Object.assign(filter, afterCursor('openedAt', decodeCursor(query.cursor), -1));
-    const found = await records
-      .find(filter)
-      .sort({ openedAt: -1, _id: -1 })
-      .limit(query.limit + 1)
-      .lean<(CaseRecord & { _id: import('mongoose').Types.ObjectId })[]>();
-    const { items, nextCursor } = page(found, query.limit, (record) => record.openedAt);
-    return { items: items.map((record) => caseResource(record)), nextCursor };
+    // Intake accepts no other creditor id: such a filter matches no case, and has no place in a query.
+    if (query.creditorId !== undefined && !CREDITOR_ID.test(query.creditorId)) return { items: [], nextCursor: null };
+    const listQuery = visibilityQuery(query);
+    const nextPageToken = query.cursor === undefined ? undefined : decodePageToken(query.cursor, listQuery);
+    let listed;
+    try {
+      listed = await withinDeadline(() =>
+        client.workflowService.listWorkflowExecutions({
+          namespace: client.options.namespace,
+          pageSize: query.limit,
+          query: listQuery,
+          ...(nextPageToken ? { nextPageToken } : {}),
+        }),
+      );
+    } catch (error) {
+      // A token of ours that visibility no longer accepts (or one that only looks like ours).
+      if (nextPageToken && isGrpcServiceError(error) && error.code === GRPC_INVALID_ARGUMENT) throw invalidCursor();
+      if (isTemporalUnreachable(error)) throw unavailable('Temporal');
+      throw error;
+    }
+    const caseIds = (listed.executions ?? [])
+      .map((execution) => execution.execution?.workflowId ?? '')
+      .filter((workflowId) => workflowId.startsWith(CASE_WORKFLOW_ID_PREFIX))
+      .map((workflowId) => workflowId.slice(CASE_WORKFLOW_ID_PREFIX.length));
+    const read = await Promise.all(
+      caseIds.map((caseId) =>
+        Promise.all([records.findOne({ _id: caseId }).lean<CaseRecord>(), storedView(views, caseId)]),
+      ),
+    );
+    const items = read.flatMap(([record, view]) =>
+      // A workflow without a record: an intake undone after its start reached Temporal. Not a case.
+      record ? [caseResource(record, view ?? openedView(record))] : [],
+    );
+    const token = listed.nextPageToken;
+    return { items, nextCursor: token && token.length > 0 ? encodePageToken(token, listQuery) : null };
   }
 
   /** The whole evidence trail, oldest first: nothing is paged away. */
   async function getJournal(caseId: string) {
     await findRecord(caseId);
-    const entries = await journal.find({ caseId }).sort({ at: 1, _id: 1 }).lean();
+    const entries = await journalOf(database, caseId);
     return { entries: entries.map(journalEntryResource) };
   }
 
   /** The files kept as evidence, oldest first, without their bytes. */
   async function listDocuments(caseId: string) {
     await findRecord(caseId);
-    const listed = await documents.find({ caseId }, { content: 0 }).sort({ createdAt: 1, _id: 1 }).lean();
+    const listed = await documentsOf(database, caseId);
     return { items: listed.map(documentListing) };
   }
 
   /** One file exactly as kept (the bytes the journal's SHA-256 names). */
   async function getDocument(caseId: string, documentId: string) {
-    const found = await documents.findOne({ caseId, documentId }).lean();
+    const found = await findDocument(database, caseId, documentId);
     if (!found) throw new ApiError('not_found', `no document ${documentId} in case ${caseId}`);
     return { contentType: found.contentType, filename: found.filename, content: documentBytes(found.content) };
   }
 
-  /** By due time, soonest first: the agents' queue. */
-  async function listCallTasks(query: z.output<typeof listCallTasksQuery>) {
+  /** The agents' queue: only the open tasks, kept apart from the history (models/call-task.ts). */
+  async function openQueue(query: z.output<typeof listCallTasksQuery>) {
+    const position = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const open = await listOpenCallTasks(database, {
+      limit: query.limit + 1,
+      ...(position ? { after: { dueAt: position.at, taskId: String(position.id) } } : {}),
+    });
+    const { items, nextCursor } = page(open, query.limit, (task) => task.dueAt);
+    // A queued task is open by definition; the queue keeps only what the list shows.
+    const tasks: CallTaskRecord[] = items.map((task) => ({ ...task, taskId: task._id, status: 'open' }));
+    return { items: tasks, nextCursor };
+  }
+
+  /**
+   * Closed tasks, or one agent's: a manager's look back, not the agents' hot path. A scan of every
+   * task ever created, which FerretDB over SQLite cannot serve from an index (README, "Performance").
+   */
+  async function taskHistory(query: z.output<typeof listCallTasksQuery>) {
     const filter: Record<string, unknown> = { status: query.status };
     if (query.agentId) filter.agentId = query.agentId;
     if (query.cursor) Object.assign(filter, afterCursor('dueAt', decodeCursor(query.cursor), 1));
@@ -223,16 +301,22 @@ export function createCaseService(dependencies: CaseServiceDependencies) {
       .find(filter)
       .sort({ dueAt: 1, _id: 1 })
       .limit(query.limit + 1)
-      .lean();
-    const { items, nextCursor } = page(found, query.limit, (task) => task.dueAt);
+      .lean<(CallTaskRecord & { _id: string })[]>();
+    return page(found, query.limit, (task) => task.dueAt);
+  }
+
+  /** By due time, soonest first: the agents' queue. */
+  async function listCallTasks(query: z.output<typeof listCallTasksQuery>) {
+    const { items, nextCursor } =
+      query.status === 'open' && !query.agentId ? await openQueue(query) : await taskHistory(query);
+    // One `_id` read per case: `$in` is not pushed down by FerretDB over SQLite.
     const caseIds = [...new Set(items.map((task) => task.caseId))];
-    const debtors = new Map(
-      (
-        await records
-          .find({ caseId: { $in: caseIds } }, { caseId: 1, 'debtor.name': 1, 'debtor.phone': 1 })
-          .lean<Pick<CaseRecord, 'caseId' | 'debtor'>[]>()
-      ).map((record) => [record.caseId, record.debtor] as const),
+    const named = await Promise.all(
+      caseIds.map((caseId) =>
+        records.findOne({ _id: caseId }, { 'debtor.name': 1, 'debtor.phone': 1 }).lean<Pick<CaseRecord, 'debtor'>>(),
+      ),
     );
+    const debtors = new Map(caseIds.map((caseId, index) => [caseId, named[index]?.debtor] as const));
     return { items: items.map((task) => callTaskResource(task, debtors.get(task.caseId))), nextCursor };
   }
 

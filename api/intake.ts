@@ -6,26 +6,35 @@
  * - the case id is derived from (creditor, reference), and the workflow id from the case id, so
  *   every retry, concurrent request or sweep names the same workflow, and Temporal refuses a
  *   second one with that id: never two workflows;
- * - the record is written first, whole, in one insert guarded by the unique (creditor, reference)
- *   index, with `workflowStartedAt: null`; the workflow is started next, then the record marked.
- *   A process that dies in between leaves a record whose workflow `startPendingWorkflows` (run at
- *   start-up and every minute) or the client's retry starts: the case is never lost;
- * - if Temporal cannot be reached, the record is removed again and the answer is 503: the
- *   request had no effect, as the contract asks;
+ * - a `pending_intakes` entry (`_id` = case id) is inserted first, then the record, whole, in one
+ *   insert whose `_id` is the case id (the unique `_id` is the idempotency: a second insert is a
+ *   duplicate key); the workflow is started next, then the pending entry deleted. A process that
+ *   dies in between leaves a pending entry whose workflow `startPendingWorkflows` (run at start-up
+ *   and every minute, reading only that small collection) or the client's retry starts: the case
+ *   is never lost. The record itself is never written again;
+ * - if Temporal cannot be reached, the record and its pending entry are removed again and the
+ *   answer is 503: the request had no effect, as the contract asks;
  * - a database lock or timeout on the insert leaves its outcome unknown: the 503 says the case
  *   may be open, and the same request again settles it (the record is found, or inserted).
+ *
+ * Every look-up is by `_id` (FerretDB over SQLite pushes no other filter down), and the answer is
+ * computed from the record by the rules the workflow runs on its first task (domain/case/opening.ts),
+ * without asking the workflow: a query of a workflow just started waits for its first task.
  */
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import stableStringify from 'safe-stable-stringify';
 import { checkCollectability } from '../domain/collectability';
+import type { CaseView } from '../activities/contracts';
+import { openingView } from '../domain/case/opening';
 import type { CaseInput } from '../domain/case/types';
 import { reachableChannelsOf } from '../domain/case/reachability';
 import { parisDateOf } from '../domain/dates';
 import { formatAmount } from '../domain/money';
 import type { CaseRecord, CaseRecordModel } from '../models/case-record';
 import { isDuplicateKey } from '../models/connection';
+import type { PendingIntakeModel } from '../models/pending-intake';
 import type { Logger } from '../observability/logger';
 import { CASE_WORKFLOW_TYPE, caseWorkflowId } from '../workflows/case-definitions';
 import type { collectionCase } from '../workflows/collection-case';
@@ -38,6 +47,7 @@ import { isDatabaseUnreachable, isTemporalUnreachable, unavailable } from './ups
 
 export interface IntakeDependencies {
   records: CaseRecordModel;
+  pending: PendingIntakeModel;
   client: Client;
   taskQueue: string;
   now: () => Promise<Date>;
@@ -63,34 +73,39 @@ function paymentInstructionsFor(body: OpenCaseBody): string {
   );
 }
 
-export function createIntake(dependencies: IntakeDependencies) {
-  const { records, client, taskQueue, now, logger } = dependencies;
+/** Exactly what the workflow is started with: the intake answer is computed from it too. */
+export function workflowInput(record: CaseRecord): CaseInput {
+  return {
+    caseId: record.caseId,
+    reference: record.reference,
+    creditorId: record.creditorId,
+    debtorKind: record.debtorKind,
+    policyId: record.policy,
+    currency: record.claim.currency,
+    invoices: record.claim.invoices.map((invoice) => ({
+      number: invoice.number,
+      issueDate: invoice.issueDate,
+      dueDate: invoice.dueDate,
+      amountCents: invoice.amountCents,
+      ...(invoice.performanceDate ? { performanceDate: invoice.performanceDate } : {}),
+    })),
+    ...(record.claim.type ? { claimType: record.claim.type } : {}),
+    openedAt: record.openedAt.toISOString(),
+    reachableChannels: reachableChannelsOf(record.debtor),
+    holidayRegion: holidayRegionOfAddress(record.debtor.address),
+  };
+}
 
-  function workflowInput(record: CaseRecord): CaseInput {
-    return {
-      caseId: record.caseId,
-      reference: record.reference,
-      creditorId: record.creditorId,
-      debtorKind: record.debtorKind,
-      policyId: record.policy,
-      currency: record.claim.currency,
-      invoices: record.claim.invoices.map((invoice) => ({
-        number: invoice.number,
-        issueDate: invoice.issueDate,
-        dueDate: invoice.dueDate,
-        amountCents: invoice.amountCents,
-        ...(invoice.performanceDate ? { performanceDate: invoice.performanceDate } : {}),
-      })),
-      ...(record.claim.type ? { claimType: record.claim.type } : {}),
-      openedAt: record.openedAt.toISOString(),
-      reachableChannels: reachableChannelsOf(record.debtor),
-      holidayRegion: holidayRegionOfAddress(record.debtor.address),
-    };
-  }
+/** The Case `POST /cases` answers: the workflow's first view, from the same input and rules. */
+export function openedView(record: CaseRecord): CaseView {
+  return openingView(workflowInput(record), record.workflowId);
+}
+
+export function createIntake(dependencies: IntakeDependencies) {
+  const { records, pending, client, taskQueue, now, logger } = dependencies;
 
   /** Starts the case's workflow unless it already runs (or ran): idempotent by workflow id. */
-  async function ensureWorkflow(record: CaseRecord): Promise<void> {
-    if (record.workflowStartedAt) return;
+  async function startWorkflow(record: CaseRecord): Promise<void> {
     try {
       await client.workflow.start<typeof collectionCase>(CASE_WORKFLOW_TYPE, {
         workflowId: record.workflowId,
@@ -111,21 +126,21 @@ export function createIntake(dependencies: IntakeDependencies) {
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     }
-    const startedAt = await now();
-    record.workflowStartedAt = startedAt;
-    // Bookkeeping only: the workflow runs, so the case is open whatever happens to this write, and
-    // the answer must say so. Left unmarked, the sweep (or a retry) finds the workflow and marks it.
-    await records
-      .updateOne({ caseId: record.caseId, workflowStartedAt: null }, { $set: { workflowStartedAt: startedAt } })
-      .catch((error: unknown) => {
-        logger.warn({ caseId: record.caseId, errName: (error as Error)?.name }, 'workflow started, record not marked');
-      });
+    // Bookkeeping only: the workflow runs, so the case is open whatever happens to this delete, and
+    // the answer must say so. Left behind, the entry makes the sweep start the workflow again: a no-op.
+    await pending.deleteOne({ _id: record.caseId }).catch((error: unknown) => {
+      logger.warn({ caseId: record.caseId, errName: (error as Error)?.name }, 'workflow started, pending intake kept');
+    });
+  }
+
+  /** For a case found already opened: starts its workflow if its intake was interrupted. */
+  async function ensureWorkflow(record: CaseRecord): Promise<void> {
+    if (await pending.exists({ _id: record.caseId })) await startWorkflow(record);
   }
 
   async function existingCase(body: OpenCaseBody, payloadHash: string): Promise<CaseRecord | null> {
-    const existing = await records
-      .findOne({ creditorId: body.creditor.id, reference: body.reference })
-      .lean<CaseRecord>();
+    // The case id is a function of (creditor, reference): the idempotency key is the `_id`.
+    const existing = await records.findOne({ _id: caseIdFor(body.creditor.id, body.reference) }).lean<CaseRecord>();
     if (existing && existing.payloadHash !== payloadHash) {
       throw new ApiError(
         'conflict',
@@ -176,6 +191,7 @@ export function createIntake(dependencies: IntakeDependencies) {
     // Kept once, as the messages read it, in `paymentInstructions` below.
     const { paymentInstructions: _instructions, ...creditor } = body.creditor;
     const document = {
+      _id: caseId,
       caseId,
       creditorId: body.creditor.id,
       reference: body.reference,
@@ -188,14 +204,16 @@ export function createIntake(dependencies: IntakeDependencies) {
       policy: body.policy,
       paymentInstructions: paymentInstructionsFor(body),
       openedAt,
-      workflowStartedAt: null,
-      status: 'active' as const,
-      stage: 'none' as const,
       balanceCents: body.claim.invoices.reduce((sum, invoice) => sum + invoice.amountCents, 0),
       debtorKind: body.debtor.kind,
     };
     let record: CaseRecord;
     try {
+      // First, so that no record ever exists without it until its workflow runs. A duplicate is an
+      // earlier or concurrent intake of this same case: its entry is this one's too.
+      await pending.create({ _id: caseId, openedAt }).catch((error: unknown) => {
+        if (!isDuplicateKey(error)) throw error;
+      });
       record = (await records.create(document)).toObject() as CaseRecord;
     } catch (error) {
       // A lock or a timeout does not say whether the insert landed: the answer must not say it did
@@ -210,15 +228,22 @@ export function createIntake(dependencies: IntakeDependencies) {
     }
 
     try {
-      await ensureWorkflow(record);
+      await startWorkflow(record);
     } catch (error) {
       if (isTemporalUnreachable(error)) {
-        // Undo the insert so that the request had no effect; if even that fails, the sweep starts
-        // the workflow later, and the answer says the case may be open.
-        const undone = await records.deleteOne({ caseId, workflowStartedAt: null }).then(
-          () => true,
-          () => false,
-        );
+        // A concurrent identical request started the workflow (and deleted the entry) meanwhile:
+        // the case is open, and this answer cannot say more than that it may be.
+        if (!(await pending.exists({ _id: caseId }).catch(() => null))) throw unavailable('Temporal', 'unknown');
+        // Undo the inserts so that the request had no effect; if even that fails, the sweep starts
+        // the workflow later, and the answer says the case may be open. The record goes first: a
+        // pending entry without a record is dropped by the sweep, never started.
+        const undone = await records
+          .deleteOne({ _id: caseId })
+          .then(() => pending.deleteOne({ _id: caseId }))
+          .then(
+            () => true,
+            () => false,
+          );
         throw unavailable('Temporal', undone ? 'none' : 'unknown');
       }
       throw error;
@@ -228,20 +253,28 @@ export function createIntake(dependencies: IntakeDependencies) {
   }
 
   /**
-   * Starts the workflows of records left without one by a process that died mid-intake. Only
-   * records older than `graceMs`, so an intake still in flight finishes its own work.
+   * Starts the workflows of intakes left unfinished by a process that died mid-intake. Only entries
+   * older than `graceMs`, so an intake still in flight finishes its own work. It reads the whole of
+   * `pending_intakes` (FerretDB scans for any filter but `_id`), which holds only intakes in flight
+   * or interrupted: a few documents, read at most once a minute, 100 at a time.
    */
   async function startPendingWorkflows(graceMs = 60_000): Promise<number> {
-    const cutoff = new Date((await now()).getTime() - graceMs);
-    const pending = await records
-      .find({ workflowStartedAt: null, openedAt: { $lt: cutoff } })
-      .limit(100)
-      .lean<CaseRecord[]>();
-    for (const record of pending) {
-      await ensureWorkflow(record);
+    const cutoff = (await now()).getTime() - graceMs;
+    const entries = await pending.find().sort({ openedAt: 1 }).limit(100).lean<{ _id: string; openedAt: Date }[]>();
+    let started = 0;
+    for (const entry of entries) {
+      if (entry.openedAt.getTime() >= cutoff) continue;
+      const record = await records.findOne({ _id: entry._id }).lean<CaseRecord>();
+      if (!record) {
+        // The intake stopped before its record, or was undone: nothing was opened.
+        await pending.deleteOne({ _id: entry._id });
+        continue;
+      }
+      await startWorkflow(record);
+      started += 1;
       logger.warn({ caseId: record.caseId }, 'started the workflow of a case whose intake was interrupted');
     }
-    return pending.length;
+    return started;
   }
 
   return { openCase, startPendingWorkflows };

@@ -1,6 +1,7 @@
 import { Connection } from '@temporalio/client';
 import { loadApiConfig } from '../config';
 import { loadChannelsConfig } from '../config/channels';
+import { migrateCaseRecords } from '../models/case-record';
 import { connectDatabaseInBackground } from '../models/connection';
 import { watchRateCoverage } from '../models/rate-store';
 import { parseDataKey } from '../models/sealed-text';
@@ -9,6 +10,9 @@ import { createApi } from './app';
 
 /** How often the API looks for cases whose intake stopped between the record and the workflow. */
 const INTAKE_SWEEP_MS = 60_000;
+
+/** At most this many old-shape case records are moved per sweep: about 4 writes each, well under a minute. */
+const RECORDS_MIGRATED_PER_SWEEP = 2_000;
 
 /**
  * Once the driver has lost the database it waits this long for it before a command fails: short,
@@ -51,10 +55,21 @@ async function main(): Promise<void> {
     logger.info({ host: config.api.host, port: config.api.port }, 'API listening');
   });
 
-  const sweep = () =>
-    intake.startPendingWorkflows().catch((error: unknown) => {
+  // Records stored before cases were keyed by case id move first, a bounded batch per sweep, until
+  // a sweep finds none (models/case-record.ts): their unfinished intakes then join the sweep's.
+  let recordsMigrated = false;
+  const sweep = async () => {
+    try {
+      if (!recordsMigrated) {
+        const migration = await migrateCaseRecords(database, { maxRecords: RECORDS_MIGRATED_PER_SWEEP });
+        recordsMigrated = migration.moved < RECORDS_MIGRATED_PER_SWEEP;
+        if (migration.moved > 0) logger.info(migration, 'case records moved to their case id');
+      }
+      await intake.startPendingWorkflows();
+    } catch (error) {
       logger.warn({ errName: (error as Error)?.name }, 'intake sweep failed; next try in a minute');
-    });
+    }
+  };
   void sweep();
   const sweeper = setInterval(sweep, INTAKE_SWEEP_MS);
   sweeper.unref();

@@ -1,14 +1,10 @@
 /**
- * What the API answers: the live Case of the workflow (which holds no personal data, R7) merged
+ * What the API answers: the Case of the workflow (which holds no personal data, R7) merged
  * with the debtor's details from the case record, journal entries and call tasks as stored.
  * Instants are given in Paris time with their offset, as the contract's examples show.
  */
 import { DateTime } from 'luxon';
 import type { CaseView } from '../activities/contracts';
-import { parisDateOf } from '../domain/dates';
-import { DEFAULT_RATE_TABLE } from '../domain/late-charges';
-import { getPolicy } from '../domain/policies';
-import { computeStatement } from '../domain/statement';
 import { PARIS } from '../domain/types';
 import type { CaseRecord } from '../models/case-record';
 import type { CallTaskRecord } from '../models/call-task';
@@ -28,76 +24,8 @@ function definedOnly<T extends Record<string, unknown>>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined && field !== null)) as T;
 }
 
-/**
- * R3: a business claim opened late already owes its penalties and €40 indemnities (when the policy
- * claims them); the first answer states them as the workflow will (domain/statement.ts), as of the
- * opening. A rate table that does not cover the day gives none rather than a guess, as the case does.
- */
-function amountsOnOpening(record: CaseRecord, principal: number): { lateChargesCents: number } {
-  try {
-    const policy = getPolicy(record.policy);
-    const claimed = record.debtorKind === 'business' && policy.lateCharges !== 'waive';
-    if (!claimed) return { lateChargesCents: 0 };
-    const { totals } = computeStatement({
-      invoices: record.claim.invoices.map(({ number, issueDate, dueDate, amountCents }) => ({
-        number,
-        issueDate,
-        dueDate,
-        amountCents,
-      })),
-      payments: [],
-      debtorKind: record.debtorKind,
-      asOf: parisDateOf(record.openedAt),
-      lateCharges: 'claim',
-      accessories: policy.accessories ?? 'claimed',
-      rates: DEFAULT_RATE_TABLE,
-    });
-    return { lateChargesCents: totals.balanceCents - principal };
-  } catch {
-    return { lateChargesCents: 0 };
-  }
-}
-
-/**
- * Before the workflow's first projection lands (a few milliseconds after intake), the record is
- * all there is: an active case at no stage, owing its invoices.
- */
-function viewFromRecord(record: CaseRecord): CaseView {
-  const principal = record.claim.invoices.reduce((sum, invoice) => sum + invoice.amountCents, 0);
-  const due = amountsOnOpening(record, principal);
-  return {
-    id: record.caseId,
-    reference: record.reference,
-    creditorId: record.creditorId,
-    debtorKind: record.debtorKind,
-    policy: record.policy,
-    status: record.status,
-    stage: record.stage,
-    amounts: {
-      principalCents: principal,
-      paidCents: 0,
-      balanceCents: principal + due.lateChargesCents,
-      overpaidCents: 0,
-      lateChargesCents: due.lateChargesCents,
-      currency: record.claim.currency,
-    },
-    openedAt: record.openedAt.toISOString(),
-    closedAt: null,
-    nextAction: null,
-    prescription: { date: null, prescribed: false },
-    promise: null,
-    installmentPlan: null,
-    dispute: null,
-    pause: null,
-    openCallTasks: [],
-    summary: 'Dossier ouvert',
-    workflowId: record.workflowId,
-    revision: -1,
-  };
-}
-
-export function caseResource(record: CaseRecord, live?: CaseView | null): CaseResource {
-  const view = live ?? record.projection ?? viewFromRecord(record);
+/** The workflow's view of the case (live, stored, or its opening view) with the record's debtor. */
+export function caseResource(record: CaseRecord, view: CaseView): CaseResource {
   const { debtor } = record;
   return {
     id: view.id,

@@ -177,8 +177,8 @@ export function buildRoutes(services: RouteServices): RouteDefinition[] {
       errors: ['validation_failed', 'unauthorized', 'forbidden', 'conflict', 'not_collectable', 'unavailable'],
       handle: async ({ body }) => {
         const { created, record } = await intake.openCase(body as schemas.OpenCaseBody);
-        // The case exists now: a slow answer from the workflow must not turn that into a 503.
-        return { status: created ? 201 : 200, body: await cases.answerOpened(record) };
+        // Not asked of the workflow: its first view is computed from the record (api/intake.ts).
+        return { status: created ? 201 : 200, body: await cases.answerOpened(record, created) };
       },
     },
     {

@@ -71,11 +71,17 @@ export function unavailable(what: 'Temporal' | 'the database', outcome: 'none' |
   );
 }
 
+/** temporal server service/history/workflow/update/errors_failures.go */
+const UNPROCESSED_UPDATE = 'UnprocessedUpdate';
+
 /** An Update refused by the workflow's validator: its ApplicationFailure type is the contract's code. */
 export function refusedUpdate(error: unknown): ApiError | undefined {
   if (!(error instanceof WorkflowUpdateFailedError)) return undefined;
   const failure = error.cause;
   if (!(failure instanceof ApplicationFailure)) return undefined;
+  // The server's, not the workflow's: the Update reached a workflow task that did not take it up
+  // (seen with many concurrent Updates on one case). It had no effect; the same request again will.
+  if (failure.type === UNPROCESSED_UPDATE) return unavailable('Temporal');
   const code = failure.type === 'invalid_transition' ? 'invalid_transition' : 'unprocessable';
   const details = (failure.details ?? []).flatMap((detail) => {
     const field = (detail as { field?: unknown } | null)?.field;

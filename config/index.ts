@@ -140,14 +140,54 @@ const workerEnvSchema = z.object({
    * tasks to the shared queue, as the time-skipping test server (npm run bench:faults).
    */
   TEMPORAL_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+  /**
+   * The worker's memory budget: its cache, its concurrency and its Node heap are sized from it
+   * (worker/sizing.ts). Default: a quarter of the machine's memory, at most 1024.
+   */
+  AMIABLE_WORKER_MEMORY_MB: z.coerce.number().int().min(512).max(1_048_576).optional(),
+  /** Activities run at once (default from the budget, 8 to 50). */
+  AMIABLE_WORKER_ACTIVITY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
+  /** Workflow tasks run at once (default 10; never more than the cache holds). */
+  AMIABLE_WORKER_WORKFLOW_TASK_CONCURRENCY: z.coerce.number().int().min(2).max(1000).optional(),
 });
 
+/** The operator's overrides of the worker's sizing; worker/sizing.ts fills in the rest. */
+export interface WorkerSizingEnv {
+  memoryBudgetMb?: number;
+  maxCachedWorkflows?: number;
+  activityConcurrency?: number;
+  workflowTaskConcurrency?: number;
+}
+
+/**
+ * Only the sizing variables: `npm start` needs them to pick the worker's node flags before the
+ * worker (and its DATA_KEY check) runs.
+ */
+export function loadWorkerSizingEnv(env: Env = process.env): WorkerSizingEnv {
+  const parsed = parseOrThrow(workerEnvSchema, withoutEmpty(env));
+  const entries = {
+    memoryBudgetMb: parsed.AMIABLE_WORKER_MEMORY_MB,
+    maxCachedWorkflows: parsed.TEMPORAL_MAX_CACHED_WORKFLOWS,
+    activityConcurrency: parsed.AMIABLE_WORKER_ACTIVITY_CONCURRENCY,
+    workflowTaskConcurrency: parsed.AMIABLE_WORKER_WORKFLOW_TASK_CONCURRENCY,
+  };
+  return Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== undefined));
+}
+
 /** The worker's configuration: as `loadConfig`, and it needs the data key to open sealed text. */
-export function loadWorkerConfig(env: Env = process.env): AppConfig & { dataKey: string; maxCachedWorkflows?: number } {
+export function loadWorkerConfig(
+  env: Env = process.env,
+): AppConfig & { dataKey: string; maxCachedWorkflows?: number; sizing: WorkerSizingEnv } {
   const config = loadConfig(env);
   if (!config.dataKey) throw new ConfigError(['DATA_KEY: required (32 random bytes in base64)']);
-  const { TEMPORAL_MAX_CACHED_WORKFLOWS: maxCachedWorkflows } = parseOrThrow(workerEnvSchema, withoutEmpty(env));
-  return { ...config, dataKey: config.dataKey, ...(maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows }) };
+  const sizing = loadWorkerSizingEnv(env);
+  const { maxCachedWorkflows } = sizing;
+  return {
+    ...config,
+    dataKey: config.dataKey,
+    sizing,
+    ...(maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows }),
+  };
 }
 
 /**

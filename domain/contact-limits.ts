@@ -220,6 +220,18 @@ function calendarOf(channel: Channel, rules: ContactRules): ChannelCalendar | un
   return { ...rules.letters, avoidPublicHolidays: true, alsaceMoselle: rules.alsaceMoselle };
 }
 
+/**
+ * Whether `at` is the first minute of one of the channel's windows (Paris time): the instant every
+ * message deferred by the calendar to that window is planned at.
+ */
+export function isWindowOpening(channel: Channel, at: Date, rules: ContactRules): boolean {
+  const calendar = calendarOf(channel, rules);
+  if (!calendar) return false;
+  const local = DateTime.fromJSDate(at, { zone: PARIS });
+  if (local.second !== 0 || local.millisecond !== 0) return false;
+  return calendar.windows.some((window) => window.start === local.toFormat('HH:mm'));
+}
+
 type CapKind = 'automated' | 'call';
 
 function capKindOf(channel: Channel): CapKind {

@@ -21,6 +21,8 @@ export function alertIdOf(idempotencyKey: string): string {
  */
 export const alertSchema = new Schema(
   {
+    /** The alert id: found and acknowledged by `_id`, the only filter FerretDB over SQLite does not scan for. */
+    _id: { type: String },
     alertId: { type: String, required: true },
     /** The key the raising activity used; the workflow names the alert by it. */
     idempotencyKey: { type: String, required: true },
@@ -54,7 +56,12 @@ export const alertSchema = new Schema(
   { collection: 'alerts', versionKey: false, strict: 'throw' },
 );
 
-alertSchema.index({ alertId: 1 }, { unique: true });
+// Alerts written without an `_id` (the rate store, tests) are keyed as every other one.
+alertSchema.pre('validate', function keyedByAlertId() {
+  if (this._id === undefined || this._id === null) this._id = this.alertId;
+});
+
+// Unique by `_id` (= the key): a second unique index would refuse the start-up migration's copy.
 alertSchema.index({ status: 1, raisedAt: -1, _id: -1 });
 alertSchema.index({ creditorId: 1, raisedAt: -1, _id: -1 });
 alertSchema.index({ kind: 1, raisedAt: -1, _id: -1 });
@@ -67,4 +74,21 @@ export type AlertModel = ReturnType<typeof compile>;
 
 export function alertModel(connection: Connection): AlertModel {
   return (connection.models.Alert as AlertModel | undefined) ?? compile(connection);
+}
+
+/**
+ * An acknowledgement, decided once: the manager whose request inserts this lock (`_id` = alert id)
+ * is the only one who writes the acknowledged alert; a second one is told it is acknowledged.
+ * (FerretDB's update reads, then rewrites: two concurrent conditional updates would both pass.)
+ */
+export const alertAcknowledgementSchema = new Schema(
+  { _id: { type: String, required: true }, at: { type: Date, required: true } },
+  { collection: 'alert_acknowledgements', versionKey: false, strict: 'throw' },
+);
+
+const compileAcks = (connection: Connection) => connection.model('AlertAcknowledgement', alertAcknowledgementSchema);
+export type AlertAcknowledgementModel = ReturnType<typeof compileAcks>;
+
+export function alertAcknowledgementModel(connection: Connection): AlertAcknowledgementModel {
+  return (connection.models.AlertAcknowledgement as AlertAcknowledgementModel | undefined) ?? compileAcks(connection);
 }

@@ -1,7 +1,9 @@
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 import type { CaseView } from '../activities/contracts';
-import { CASE_STATUSES } from '../domain/case/types';
-import { CLAIM_TYPES, DEBTOR_KINDS, STAGES } from '../domain/types';
+import { CLAIM_TYPES, DEBTOR_KINDS } from '../domain/types';
+import { caseViewModel, saveView } from './case-view';
+import { isDuplicateKey } from './connection';
+import { pendingIntakeModel } from './pending-intake';
 
 // Sub-schemas do not inherit the parent's options: each refuses unknown fields itself.
 const SUBDOCUMENT = { _id: false, strict: 'throw' } as const;
@@ -69,13 +71,26 @@ const claimSchema = new Schema(
 );
 
 /**
- * A case as the API stored it at intake. The debtor's personal data lives here and only here: the
- * workflow and its activities' inputs carry the case id, and whoever needs a name or an address
- * reads it from this record. `projection` is the last CaseView the workflow published; the flattened
- * fields next to it exist only so that `GET /cases` can filter and sort with indexes.
+ * A case as the API stored it at intake, keyed by its case id (`_id`), and never changed after:
+ * intake is its only writer. The debtor's personal data lives here and only here: the workflow and
+ * its activities' inputs carry the case id, and whoever needs a name or an address reads it from
+ * this record, by `_id` — the only filter FerretDB over SQLite turns into SQL; any other filter
+ * reads and decodes every record in Go. The workflow's projection of the case is in `case_views`
+ * (models/case-view.ts), lists come from Temporal's visibility, and an intake in flight is marked
+ * in `pending_intakes`: nothing here needs another index or another writer.
  */
 export const caseRecordSchema = new Schema(
   {
+    /** The case id, derived from (creditor, reference): the idempotency key of intake. */
+    // Defaults to `caseId` so that a record built without it (tests, old callers) still lands by case id.
+    _id: {
+      type: String,
+      required: true,
+      default: function (this: { caseId?: string }) {
+        return this.caseId;
+      },
+    },
+    /** The same id again, for readers that name it so (activities, the dossier). */
     caseId: { type: String, required: true },
     creditorId: { type: String, required: true },
     reference: { type: String, required: true },
@@ -90,41 +105,17 @@ export const caseRecordSchema = new Schema(
     /** How to pay, as the debtor reads it in every message (R2). */
     paymentInstructions: { type: String, required: true },
     openedAt: { type: Date, required: true },
-    /**
-     * Set once the case workflow is known to run. Null means intake wrote the record but may have
-     * stopped before starting the workflow: api/intake.ts starts those on the next retry or sweep.
-     */
-    workflowStartedAt: { type: Date, default: null },
-    projection: { type: Schema.Types.Mixed, default: null },
-    /** -1: nothing published yet, so the workflow's first projection (revision ≥ 0) always lands. */
-    projectionRevision: { type: Number, required: true, default: -1 },
-    status: { type: String, enum: CASE_STATUSES, required: true, default: 'active' },
-    stage: { type: String, enum: STAGES, required: true, default: 'none' },
+    /** The sum of the invoices at opening; the case's current balance is in its view. */
     balanceCents: { type: Number, required: true, validate: wholeCents },
     debtorKind: { type: String, enum: DEBTOR_KINDS, required: true },
-    nextActionAt: { type: Date, default: null },
   },
   { collection: 'cases', versionKey: false, strict: 'throw' },
 );
 
-caseRecordSchema.index({ caseId: 1 }, { unique: true });
-// The idempotency key of intake: a retried POST /cases finds the case it already opened.
-caseRecordSchema.index({ creditorId: 1, reference: 1 }, { unique: true });
-// Cursor pagination walks (openedAt, _id); each filter of GET /cases gets that order behind it.
-caseRecordSchema.index({ openedAt: 1, _id: 1 });
-caseRecordSchema.index({ status: 1, openedAt: 1, _id: 1 });
-caseRecordSchema.index({ stage: 1, openedAt: 1, _id: 1 });
-caseRecordSchema.index({ creditorId: 1, openedAt: 1, _id: 1 });
-caseRecordSchema.index({ debtorKind: 1, openedAt: 1, _id: 1 });
-// Incoming SMS: which open cases does this number belong to?
-caseRecordSchema.index({ 'debtor.phone': 1, status: 1 });
-// The intake sweep: records whose workflow may not have been started.
-caseRecordSchema.index({ workflowStartedAt: 1, openedAt: 1 });
+// Incoming SMS: which cases does this number belong to? (FerretDB over SQLite does not use it.)
+caseRecordSchema.index({ 'debtor.phone': 1 });
 
-/** Mixed is `any` to mongoose; what the workflow writes there is a CaseView. */
-export type CaseRecord = Omit<InferSchemaType<typeof caseRecordSchema>, 'projection'> & {
-  projection: CaseView | null;
-};
+export type CaseRecord = InferSchemaType<typeof caseRecordSchema>;
 
 const compile = (connection: Connection) => connection.model('CaseRecord', caseRecordSchema);
 export type CaseRecordModel = ReturnType<typeof compile>;
@@ -133,26 +124,76 @@ export function caseRecordModel(connection: Connection): CaseRecordModel {
   return (connection.models.CaseRecord as CaseRecordModel | undefined) ?? compile(connection);
 }
 
+/** The fields a record keeps; anything else an older shape held (its projection…) is left behind. */
+const RECORD_FIELDS = [
+  'caseId',
+  'creditorId',
+  'reference',
+  'payloadHash',
+  'workflowId',
+  'creditor',
+  'collector',
+  'debtor',
+  'claim',
+  'policy',
+  'paymentInstructions',
+  'openedAt',
+  'balanceCents',
+  'debtorKind',
+] as const;
+
+export interface CaseRecordMigration {
+  /** Records copied to `_id` = case id (or found copied by an earlier run) and their old copy deleted. */
+  moved: number;
+  /** Old projections copied into `case_views`. */
+  views: number;
+  /** Old records whose workflow was never marked started: queued in `pending_intakes` for the sweep. */
+  pending: number;
+}
+
 /**
- * Stores the workflow's view of a case if it is newer than the stored one (revisions only move
- * forward, so a late retry never undoes a later change). The workflow's activity publishes every
- * revision; the API also stores the view an action answered, so that lists agree with the answer
- * at once. False when no record has this case id.
+ * Start-up migration of records stored before cases were keyed by case id (an ObjectId `_id`, the
+ * projection inside the record). Each one is copied to the new shape — the record by case id, its
+ * projection into `case_views`, an unmarked intake into `pending_intakes` — and only then deleted,
+ * so a run stopped anywhere leaves either copy to the next run, and a second run finds nothing to
+ * do. It reads `{ _id: { $type: 'objectId' } }`, which FerretDB answers by scanning `cases`: once
+ * per API start, in batches of `batchSize`, at most `maxRecords` per start (the rest the next start).
  */
-export async function storeProjection(records: CaseRecordModel, view: CaseView): Promise<boolean> {
-  const { matchedCount } = await records.updateOne(
-    { caseId: view.id, projectionRevision: { $lt: view.revision } },
-    {
-      $set: {
-        projection: view,
-        projectionRevision: view.revision,
-        status: view.status,
-        stage: view.stage,
-        balanceCents: view.amounts.balanceCents,
-        nextActionAt: view.nextAction ? new Date(view.nextAction.at) : null,
-      },
-    },
-  );
-  // Nothing matched: a later revision is already there, or the record is missing.
-  return matchedCount > 0 || (await records.exists({ caseId: view.id })) !== null;
+export async function migrateCaseRecords(
+  connection: Connection,
+  { batchSize = 200, maxRecords = 100_000 }: { batchSize?: number; maxRecords?: number } = {},
+): Promise<CaseRecordMigration> {
+  const records = caseRecordModel(connection);
+  const views = caseViewModel(connection);
+  const pending = pendingIntakeModel(connection);
+  const done: CaseRecordMigration = { moved: 0, views: 0, pending: 0 };
+  while (done.moved < maxRecords) {
+    const batch = await records.collection
+      .find({ _id: { $type: 'objectId' } } as never)
+      .limit(Math.min(batchSize, maxRecords - done.moved))
+      .toArray();
+    if (batch.length === 0) break;
+    for (const old of batch as Record<string, unknown>[]) {
+      const caseId = old.caseId as string;
+      const kept = Object.fromEntries(RECORD_FIELDS.filter((field) => old[field] != null).map((f) => [f, old[f]]));
+      try {
+        await records.create({ ...kept, _id: caseId });
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+      const projection = old.projection as CaseView | null | undefined;
+      if (projection && (await saveView(views, projection)) === 'saved') done.views += 1;
+      if (!old.workflowStartedAt) {
+        try {
+          await pending.create({ _id: caseId, openedAt: old.openedAt as Date });
+          done.pending += 1;
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+        }
+      }
+      await records.collection.deleteOne({ _id: old._id } as never);
+      done.moved += 1;
+    }
+  }
+  return done;
 }

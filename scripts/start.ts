@@ -17,6 +17,7 @@ import { isPortOpen, waitForPort } from './local-stack/ports';
 import { provisionTool, REPO_ROOT } from './local-stack/provision';
 import { ferretdbArgs, temporalDevServerArgs } from './local-stack/servers';
 import { DEFAULT_RESTART_POLICY, Supervisor } from './local-stack/supervisor';
+import { workerLaunch } from './local-stack/worker-launch';
 
 const say = (line: string): void => void process.stdout.write(`[start] ${line}\n`);
 
@@ -168,10 +169,14 @@ async function main(): Promise<void> {
     const config = loadConfig(env);
     await ensurePortFree(config.api.port, 'API', 'API_PORT');
     say('starting the worker and the API…');
+    const worker = workerLaunch(path.join(__dirname, '../worker/main.js'), env);
+    say(
+      `worker budget ${worker.sizing.memoryBudgetMb} MB: ${worker.sizing.maxCachedWorkflows} cases cached, heap ${worker.sizing.heapMb} MB, ${worker.sizing.maxConcurrentActivityTaskExecutions} activities at once`,
+    );
     supervisor.start({
       name: 'worker',
       command: process.execPath,
-      args: [path.join(__dirname, '../worker/main.js')],
+      args: worker.args,
       env,
     });
     const api = supervisor.start({

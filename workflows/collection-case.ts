@@ -15,6 +15,7 @@ import {
   getExternalWorkflowHandle,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   startChild,
@@ -101,6 +102,39 @@ const outbound = proxyActivities<Pick<CaseActivities, 'sendMessage' | 'handOffCa
   retry: RETRY,
 });
 
+/**
+ * The bookkeeping (journal entries, the stored projection, the rate table read) is idempotent and
+ * touches only our database: as local activities it runs inside the workflow task that asks for it
+ * instead of costing a task of its own each (issue 14: a standard case to handoff took 2.25× the
+ * workflow tasks of a bare workflow doing the same world-acting work). The case waits for them
+ * (its next step needs them written), and only our database can make them fail: retried sooner
+ * than a provider call, so that a database back after a restart does not leave the case waiting
+ * out a long backoff (the fault-injection run settled 140 s after the burst with RETRY's 10 s
+ * doubling), for as long overall (about 5 hours) as RETRY allows.
+ */
+const BOOKKEEPING_RETRY: RetryPolicy = {
+  initialInterval: '2 seconds',
+  backoffCoefficient: 2,
+  maximumInterval: '2 minutes',
+  maximumAttempts: 160,
+};
+
+const bookkeeping = proxyLocalActivities<Pick<CaseActivities, 'recordJournal' | 'saveCaseProjection' | 'currentRates'>>(
+  {
+    startToCloseTimeout: '30 seconds',
+    retry: BOOKKEEPING_RETRY,
+    // Every retry waits in a timer, never inside a held workflow task: while the database is down
+    // the case still answers actions and queries (a held task delays them until its heartbeat).
+    localRetryThreshold: '1 second',
+  },
+);
+
+/**
+ * Cases that recorded this keep their books through local activities; histories from before
+ * scheduled them as activities and replay so.
+ */
+export const BOOKKEEPING_LOCAL_PATCH = 'bookkeeping-local-activities';
+
 /** Plans agreed from this version on get their own workflow, a confirmation, reminders, a default rule. */
 export const PLAN_MONITORING_PATCH = 'installment-plan-monitoring';
 
@@ -135,6 +169,13 @@ export const RATES_FROM_STORE_PATCH = 'rates-from-store';
  */
 export const COMPLIANCE_REVIEW_PATCH = 'compliance-review-rules';
 
+/**
+ * Cases that recorded this follow the opening-spread rules (issue 14): a message deferred to a
+ * window opening goes at the case's own offset after it. Histories of the compliance review
+ * recorded before it replay with every deferred message at the opening.
+ */
+export const OPENING_SPREAD_PATCH = 'opening-spread-rules';
+
 /** Long-lived cases start a fresh history, carrying their state, before it grows unwieldy. */
 const MAX_HISTORY_EVENTS = 5_000;
 
@@ -143,8 +184,11 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
   // Not `state.rulesVersion`: a fresh state says the current rules, which an unpatched history
   // (a case started before the review) must not follow. Only a carried state knows its version.
   state.rulesVersion = patched(COMPLIANCE_REVIEW_PATCH)
-    ? CURRENT_RULES_VERSION
+    ? patched(OPENING_SPREAD_PATCH)
+      ? CURRENT_RULES_VERSION
+      : RULES_VERSIONS.complianceReview
     : (carried?.rulesVersion ?? RULES_VERSIONS.original);
+  const books = patched(BOOKKEEPING_LOCAL_PATCH) ? bookkeeping : activities;
   const now = (): string => new Date().toISOString();
   const effects: CaseEffect[] = [];
   let published = -1;
@@ -323,10 +367,10 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
    */
   async function refreshRates(): Promise<void> {
     if (!followsRules(state, RULES_VERSIONS.complianceReview) || !patched(RATES_FROM_STORE_PATCH)) return;
-    state.rateTable = await activities.currentRates();
+    state.rateTable = await books.currentRates();
     const notes = noteUnpublishedLegalRate(state, now());
     const journal = notes.filter((effect): effect is CaseEffect & { kind: 'journal' } => effect.kind === 'journal');
-    if (journal.length) await activities.recordJournal(journal.map(journalDraft));
+    if (journal.length) await books.recordJournal(journal.map(journalDraft));
   }
 
   /** (case, step, channel), or for a plan's message (case, plan, message, installment, channel). */
@@ -348,7 +392,7 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
       if (effects.length === 0) return;
       const batch = effects.splice(0, effects.length);
       const notes = batch.filter((effect): effect is CaseEffect & { kind: 'journal' } => effect.kind === 'journal');
-      if (notes.length) await activities.recordJournal(notes.map(journalDraft));
+      if (notes.length) await books.recordJournal(notes.map(journalDraft));
       for (const effect of batch) {
         switch (effect.kind) {
           case 'contact':
@@ -471,7 +515,7 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
       upsertSearchAttributes([{ key: OpenAlerts, value: kinds.length ? kinds : null }]);
     }
     setCurrentDetails(current.summary);
-    await activities.saveCaseProjection(current);
+    await books.saveCaseProjection(current);
   }
 
   if (!carried) {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Connection } from 'mongoose';
+import { appendToCaseList } from '../../models/case-list';
 import { isDuplicateKey } from '../../models/connection';
-import { documentBytes, documentModel, type DocumentKind } from '../../models/document';
+import { documentBytes, documentModel, documentsOf, type DocumentKind } from '../../models/document';
 import type { Attachment } from '../transports/transport';
 
 export interface KeptDocument extends Attachment {
@@ -29,11 +30,14 @@ export function createDocumentStore(connection: Connection) {
 
   async function keep(document: DocumentToKeep, render: () => Promise<Buffer>): Promise<KeptDocument> {
     const documentId = `doc_${createHash('sha256').update(document.key).digest('hex').slice(0, 24)}`;
-    let stored = await Documents.findOne({ documentId }).lean();
+    let stored = await Documents.findOne({ _id: documentId }).lean();
     if (!stored) {
       const content = await render();
+      // Listed before it is stored: a crash in between leaves a slot naming nothing, never a lost file.
+      await appendToCaseList(connection, 'documents', document.caseId, documentId);
       try {
         await Documents.create({
+          _id: documentId,
           documentId,
           caseId: document.caseId,
           kind: document.kind,
@@ -48,7 +52,7 @@ export function createDocumentStore(connection: Connection) {
         // A concurrent attempt stored it first: theirs is the one kept.
         if (!isDuplicateKey(error)) throw error;
       }
-      stored = await Documents.findOne({ documentId }).lean();
+      stored = await Documents.findOne({ _id: documentId }).lean();
       if (!stored) throw new Error(`document ${documentId} was not stored`);
     }
     return {
@@ -61,9 +65,9 @@ export function createDocumentStore(connection: Connection) {
     };
   }
 
-  /** Everything kept for a case, without the bytes. */
+  /** Everything kept for a case, without the bytes (by `_id` look-ups: see `documentsOf`). */
   function listFor(caseId: string) {
-    return Documents.find({ caseId }, { content: 0 }).sort({ createdAt: 1, _id: 1 }).lean();
+    return documentsOf(connection, caseId);
   }
 
   return { keep, listFor };

@@ -9,6 +9,7 @@ import type { ClaimPrescription } from '../../domain/prescription';
 import type { Statement } from '../../domain/statement';
 import { formatAmount } from '../../domain/money';
 import { channelName } from '../../domain/french-text';
+import type { CaseView } from '../contracts';
 import type { CaseRecord } from '../../models/case-record';
 import type { JournalEntry } from '../../models/journal-entry';
 import type { StoredDocument } from '../../models/document';
@@ -24,6 +25,8 @@ export type DocumentListing = Omit<StoredDocument, 'content'>;
 
 export interface DossierSources {
   record: CaseRecord;
+  /** The case as its workflow last stored it (`case_views`); null before its first save. */
+  view?: CaseView | null;
   journal: JournalEntry[];
   documents: DocumentListing[];
   statement?: Statement;
@@ -87,7 +90,7 @@ function formalNoticeProof(journal: JournalEntry[], documents: DocumentListing[]
 
 export function buildManifest(sources: DossierSources) {
   const { record, journal, documents, statement, prescription, at } = sources;
-  const view = record.projection;
+  const view = sources.view ?? null;
   const balanceCents = statement?.totals.balanceCents ?? view?.amounts.balanceCents ?? null;
   // R1 per invoice: what a court may still be asked for leaves out what is owed on barred invoices.
   const barred = new Set(

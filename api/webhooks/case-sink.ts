@@ -4,17 +4,20 @@
  * change what the case may do become signals: a bounce or an invalid number closes the channel,
  * STOP or an unsubscribe is an opt-out (R4), an inbound SMS is a debtor reply.
  *
- * Events name their case by our ids (SendGrid custom args) or by the provider's message id
- * (Twilio), looked up in `message_sends`; an incoming SMS only by the sender's number.
+ * Events name their case by our ids (SendGrid custom args: the send's `_id` in `message_sends`) or
+ * by the provider's message id (Twilio: `provider_refs`, `_id` = that id); an incoming SMS only by
+ * the sender's number (the `phone` case list). Every look-up is by `_id`: FerretDB over SQLite
+ * reads the whole collection for any other filter.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
 import type { ChannelClosedEvent, ChannelClosure, DebtorWroteEvent } from '../../domain/case/channel-events';
 import { TERMINAL_STATUSES } from '../../domain/case/types';
+import { readCaseList } from '../../models/case-list';
 import { caseRecordModel } from '../../models/case-record';
-import { isDuplicateKey } from '../../models/connection';
-import { journalEntryModel } from '../../models/journal-entry';
-import { messageSendModel } from '../../models/message-send';
+import { caseViewModel, storedView } from '../../models/case-view';
+import { appendJournalEntry } from '../../models/journal-entry';
+import { messageSendModel, sendOfProviderMessage } from '../../models/message-send';
 import type { Logger } from '../../observability/logger';
 import type { SealedText } from '../../domain/case/types';
 import {
@@ -77,9 +80,10 @@ const EMAIL_CLOSURE: Partial<Record<EmailEvent['event'], ChannelClosure>> = {
 
 export function createCaseInboundSink(dependencies: CaseSinkDependencies): InboundSink {
   const { client, logger } = dependencies;
-  const Journal = journalEntryModel(dependencies.database);
-  const Records = caseRecordModel(dependencies.database);
-  const Sends = messageSendModel(dependencies.database);
+  const { database } = dependencies;
+  const Records = caseRecordModel(database);
+  const Views = caseViewModel(database);
+  const Sends = messageSendModel(database);
 
   async function journalOnce(entry: {
     caseId: string;
@@ -92,21 +96,17 @@ export function createCaseInboundSink(dependencies: CaseSinkDependencies): Inbou
     actor: 'system' | 'debtor';
     body?: string;
   }): Promise<void> {
-    try {
-      await Journal.create({
-        caseId: entry.caseId,
-        idempotencyKey: entry.key,
-        at: entry.at,
-        type: entry.type,
-        channel: entry.channel,
-        summary: entry.summary,
-        ...(entry.providerMessageId ? { providerMessageId: entry.providerMessageId } : {}),
-        ...(entry.body !== undefined ? { content: { body: entry.body } } : {}),
-        actor: { role: entry.actor },
-      });
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-    }
+    await appendJournalEntry(database, {
+      caseId: entry.caseId,
+      idempotencyKey: entry.key,
+      at: entry.at,
+      type: entry.type,
+      channel: entry.channel,
+      summary: entry.summary,
+      ...(entry.providerMessageId ? { providerMessageId: entry.providerMessageId } : {}),
+      ...(entry.body !== undefined ? { content: { body: entry.body } } : {}),
+      actor: { role: entry.actor },
+    });
   }
 
   /** False when the case's workflow has closed: the event is then evidence only. */
@@ -126,8 +126,7 @@ export function createCaseInboundSink(dependencies: CaseSinkDependencies): Inbou
 
   async function caseOfSend(providerMessageId: string | undefined): Promise<string | undefined> {
     if (!providerMessageId) return undefined;
-    const send = await Sends.findOne({ providerMessageId }, { caseId: 1 }).lean();
-    return send?.caseId;
+    return (await sendOfProviderMessage(database, providerMessageId))?.caseId;
   }
 
   async function closeChannel(caseId: string, event: ChannelClosedEvent): Promise<void> {
@@ -144,7 +143,7 @@ export function createCaseInboundSink(dependencies: CaseSinkDependencies): Inbou
    */
   async function caseOfEmail(event: EmailEvent): Promise<string | 'unknown' | 'ignored'> {
     if (event.idempotencyKey) {
-      const send = await Sends.findOne({ idempotencyKey: event.idempotencyKey }, { caseId: 1 }).lean();
+      const send = await Sends.findOne({ _id: event.idempotencyKey }, { caseId: 1 }).lean();
       if (!send || (event.caseId && event.caseId !== send.caseId)) return 'unknown';
       return send.caseId;
     }
@@ -212,20 +211,31 @@ export function createCaseInboundSink(dependencies: CaseSinkDependencies): Inbou
    * A number may belong to several open cases (one debtor, several claims): the message concerns
    * the debtor, so each of them hears it. Closed cases keep it as evidence.
    */
+  async function casesOfNumber(phone: string): Promise<string[]> {
+    const listed = await readCaseList(database, 'phone', phone);
+    if (listed.length > 0) return listed;
+    // A number we never texted (the worker lists a number before its first SMS): a scan of every
+    // case record, the one left on a request path. Rare: a debtor writing first, or a stranger.
+    const records = await Records.find({ 'debtor.phone': phone }, { caseId: 1 }).lean();
+    return records.map((record) => record.caseId);
+  }
+
   async function smsIncoming(event: SmsIncoming): Promise<void> {
-    const records = await Records.find({ 'debtor.phone': event.from }, { caseId: 1, status: 1 }).lean();
-    if (records.length === 0) {
+    const caseIds = await casesOfNumber(event.from);
+    if (caseIds.length === 0) {
       logger.info({ provider: 'twilio' }, 'incoming SMS from a number of no case: ignored');
       return;
     }
     const providerEventId = `twilio:${event.eventId}`;
-    for (const record of records) {
-      const open = !(TERMINAL_STATUSES as readonly string[]).includes(record.status);
+    for (const caseId of caseIds) {
+      const view = await storedView(Views, caseId);
+      // No view stored yet: the case has just opened, its workflow hears it.
+      const open = !view || !(TERMINAL_STATUSES as readonly string[]).includes(view.status);
       if (event.optOut) {
         // Closed cases too: the debtor's STOP must be on file wherever their number is.
         await journalOnce({
-          caseId: record.caseId,
-          key: `${providerEventId}:${record.caseId}`,
+          caseId: caseId,
+          key: `${providerEventId}:${caseId}`,
           at: event.at,
           type: 'opt_out',
           channel: 'sms',
@@ -233,7 +243,7 @@ export function createCaseInboundSink(dependencies: CaseSinkDependencies): Inbou
           actor: 'debtor',
           body: event.body,
         });
-        if (open) await closeChannel(record.caseId, { channel: 'sms', why: 'opted_out', providerEventId });
+        if (open) await closeChannel(caseId, { channel: 'sms', why: 'opted_out', providerEventId });
         continue;
       }
       const reply: DebtorWroteEvent = {
@@ -242,11 +252,11 @@ export function createCaseInboundSink(dependencies: CaseSinkDependencies): Inbou
         receivedAt: event.at.toISOString(),
         providerEventId,
       };
-      const heard = open && (await signal(record.caseId, debtorWroteSignal, reply));
+      const heard = open && (await signal(caseId, debtorWroteSignal, reply));
       if (!heard) {
         await journalOnce({
-          caseId: record.caseId,
-          key: `${providerEventId}:${record.caseId}`,
+          caseId: caseId,
+          key: `${providerEventId}:${caseId}`,
           at: event.at,
           type: 'debtor_reply',
           channel: 'sms',
@@ -265,7 +275,7 @@ export function createCaseInboundSink(dependencies: CaseSinkDependencies): Inbou
    */
   async function letterEvent(event: LetterEventInput): Promise<InboundOutcome> {
     const send = await Sends.findOne(
-      { idempotencyKey: event.idempotencyKey },
+      { _id: event.idempotencyKey },
       { caseId: 1, stage: 1, providerMessageId: 1 },
     ).lean();
     if (!send) {

@@ -31,6 +31,7 @@ import {
   prescriptionAlertFrom,
 } from './prescription-review';
 import { followsRules, RULES_VERSIONS } from './rules-version';
+import { plannedAfterDeferral } from './opening-spread';
 
 export const stageLabel = stageName;
 
@@ -100,7 +101,9 @@ function decideContact(state: CaseState, contact: PendingContact, now: IsoInstan
     ];
   }
   if (slot.deferred && slot.at.getTime() > Date.parse(now)) {
-    const notBefore = slot.at.toISOString();
+    // Issue 14: not every case at the window's first second.
+    const planned = plannedAfterDeferral(state, contact.channel, slot, historyOf(state), restrictionsOf(state), rules);
+    const notBefore = planned.toISOString();
     const alreadyJournaled = contact.notBefore === notBefore;
     contact.notBefore = notBefore;
     contact.deferredFor = slot.reasons;

@@ -19,9 +19,14 @@ export const RULES_VERSIONS = {
    * working days, re-decided installment reminders, journaled call tasks.
    */
   complianceReview: 2,
+  /**
+   * Issue 14, scale: a message deferred to a window opening goes at an offset of its own after it
+   * (domain/case/opening-spread.ts), so cases do not all wake at 10:00.
+   */
+  openingSpread: 3,
 } as const;
 
-export const CURRENT_RULES_VERSION = RULES_VERSIONS.complianceReview;
+export const CURRENT_RULES_VERSION = RULES_VERSIONS.openingSpread;
 
 /** Whether the case follows the rules of `version` (or later ones). */
 export function followsRules(state: Pick<CaseState, 'rulesVersion'>, version: number): boolean {

@@ -23,6 +23,8 @@ export interface RunningStack {
   /** The process that was started: start.js itself, or npm running it. */
   top: ChildProcess;
   apiUrl: string;
+  /** The Temporal frontend the stack uses (its own dev server, or `temporalAddress`). */
+  temporalAddress: string;
   dataDir: string;
   keys: Record<'operations' | 'agent' | 'manager', string>;
   /** Everything start.js and the parts it pipes (worker, API) wrote so far. */
@@ -132,6 +134,7 @@ export async function startStack({
   return {
     top,
     apiUrl: `http://127.0.0.1:${apiPort}`,
+    temporalAddress: temporalAddress ?? `127.0.0.1:${temporalPort}`,
     dataDir,
     keys,
     output: () => output,
@@ -175,12 +178,13 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
     throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
 }
 
-/** One request; never throws (a refused connection or a timeout is status 0). */
+/** One request; never throws (a refused connection or no answer within `timeoutMs` is status 0). */
 export async function request(
   url: string,
   { method = 'GET', key, body }: { method?: string; key?: string | undefined; body?: unknown } = {},
+  timeoutMs = 15_000,
 ): Promise<{ status: number; headers: Headers | undefined; body: unknown; ms: number }> {
-  const started = Date.now();
+  const started = performance.now();
   try {
     const response = await fetch(url, {
       method,
@@ -189,7 +193,7 @@ export async function request(
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(15_000),
+      signal: AbortSignal.timeout(timeoutMs),
     });
     const text = await response.text();
     let parsed: unknown = text;
@@ -198,8 +202,8 @@ export async function request(
     } catch {
       // not JSON: keep the text
     }
-    return { status: response.status, headers: response.headers, body: parsed, ms: Date.now() - started };
+    return { status: response.status, headers: response.headers, body: parsed, ms: performance.now() - started };
   } catch {
-    return { status: 0, headers: undefined, body: undefined, ms: Date.now() - started };
+    return { status: 0, headers: undefined, body: undefined, ms: performance.now() - started };
   }
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import type { Connection } from 'mongoose';
+import { Types, type Connection } from 'mongoose';
 import pino from 'pino';
 import {
   createCaseActivities,
@@ -15,11 +15,13 @@ import { SimulatedTransport } from '../../activities/transports/simulated-transp
 import { renderMandatoryMentions, type MessageContext } from '../../domain/compliance';
 import { formatAmount } from '../../domain/money';
 import { alertModel } from '../../models/alert';
-import { callTaskModel } from '../../models/call-task';
+import { callTaskModel, listOpenCallTasks } from '../../models/call-task';
+import { migrateActivityData } from '../../models/activity-data-migration';
 import { caseRecordModel } from '../../models/case-record';
+import { caseViewModel } from '../../models/case-view';
 import { documentModel } from '../../models/document';
-import { journalEntryModel } from '../../models/journal-entry';
-import { messageSendModel } from '../../models/message-send';
+import { journalEntryModel, journalOf as journalOfCase } from '../../models/journal-entry';
+import { messageSendModel, sendOfProviderMessage } from '../../models/message-send';
 import { openText, parseDataKey, sealText, SealedTextError } from '../../models/sealed-text';
 import { createLogger, type Logger } from '../../observability/logger';
 import { connectTestDatabase, dropTestDatabase } from '../helpers/database';
@@ -146,7 +148,8 @@ function activitiesWith(setup: Setup = {}) {
   return { activities, outbox: simulated.outbox };
 }
 
-const journalOf = (caseId: string) => journalEntryModel(connection).find({ caseId }).sort({ at: 1, _id: 1 }).lean();
+/** As the product reads it: this case's entries, by instant, then in the order written. */
+const journalOf = (caseId: string) => journalOfCase(connection, caseId);
 
 /** A provider that refuses a given number of times, then accepts; it is not simulated. */
 class FlakyProvider implements MessageTransport {
@@ -296,32 +299,25 @@ describe('saveCaseProjection', () => {
     revision,
   });
 
-  test('the projection and its flattened fields move forward and never back', async () => {
+  test('the stored view (case_views, by case id) moves forward and never back', async () => {
     const caseId = newCaseId();
     await insertCase(caseId);
     const { activities } = activitiesWith();
-    const CaseRecords = caseRecordModel(connection);
+    const views = caseViewModel(connection);
 
     await activities.saveCaseProjection(view(caseId, 3, 'active', 100000));
     await activities.saveCaseProjection(view(caseId, 2, 'paid', 0)); // a late retry of an older revision
-    let stored = await CaseRecords.findOne({ caseId }).lean();
-    expect(stored).toMatchObject({
-      projectionRevision: 3,
-      status: 'active',
-      stage: 'reminder_1',
-      balanceCents: 100000,
-    });
-    expect(stored?.projection).toMatchObject({ revision: 3, status: 'active' });
-    expect(stored?.nextActionAt?.toISOString()).toBe('2026-03-10T09:00:00.000Z');
+    let stored = await views.findOne({ _id: caseId }).lean();
+    expect(stored).toMatchObject({ revision: 3, view: { revision: 3, status: 'active', stage: 'reminder_1' } });
 
     await activities.saveCaseProjection(view(caseId, 4, 'paid', 0));
-    stored = await CaseRecords.findOne({ caseId }).lean();
-    expect(stored).toMatchObject({ projectionRevision: 4, status: 'paid', balanceCents: 0, nextActionAt: null });
-  });
-
-  test('a projection for a case that has no record is an error (retried), not silently dropped', async () => {
-    const { activities } = activitiesWith();
-    await expect(activities.saveCaseProjection(view(newCaseId(), 0, 'active', 185000))).rejects.toThrow(/not found/);
+    stored = await views.findOne({ _id: caseId }).lean();
+    expect(stored).toMatchObject({
+      revision: 4,
+      view: { status: 'paid', amounts: { balanceCents: 0 }, nextAction: null },
+    });
+    // The record is intake's alone: the projection never touches it.
+    expect(await caseRecordModel(connection).findOne({ _id: caseId }).lean()).not.toHaveProperty('projection');
   });
 });
 
@@ -805,5 +801,156 @@ describe('handoff and manager alerts', () => {
       actor: { role: 'system' },
     });
     expect(entries.find((entry) => entry.type === 'manager_alert')?.summary).toContain('Mise en demeure non envoyée');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Keyed data (issue 14): FerretDB over SQLite answers only `{_id: value}` without reading the whole
+// collection, and loses one of two concurrent updates of one document.
+
+describe('keyed data', () => {
+  /** Every filter the activities send to the database, as (collection, method, filter). */
+  function recordQueries(): { queries: [string, string, unknown][]; stop: () => void } {
+    const queries: [string, string, unknown][] = [];
+    connection.set('debug', (collection: string, method: string, filter: unknown) => {
+      queries.push([collection, method, filter]);
+    });
+    return { queries, stop: () => connection.set('debug', false) };
+  }
+  const WRITES_WITHOUT_FILTER = ['insertOne', 'insertMany', 'createIndex'];
+  const byIdOnly = (filter: unknown): boolean =>
+    typeof filter === 'object' &&
+    filter !== null &&
+    Object.keys(filter).length === 1 &&
+    typeof (filter as { _id?: unknown })._id === 'string';
+
+  test('sends, journal, tasks, alerts and the handoff look up by `_id` only', async () => {
+    const caseId = newCaseId();
+    await insertCase(caseId);
+    const { activities } = activitiesWith();
+    const { queries, stop } = recordQueries();
+    try {
+      await activities.sendMessage(messageInput(caseId));
+      await activities.sendMessage(messageInput(caseId)); // a retry
+      // The second letter reads the first one's date (R2): no journal search.
+      await activities.sendMessage(messageInput(caseId, { stage: 'reminder_2', at: '2026-03-13T09:00:00.000Z' }));
+      await activities.sendMessage(messageInput(caseId, { stage: 'reminder_2', channel: 'sms' }));
+      await activities.createCallTask({
+        taskId: `${caseId}:call:1`,
+        caseId,
+        reason: 'relance téléphonique',
+        dueAt: '2026-03-20T09:00:00.000Z',
+        balanceCents: 185000,
+      });
+      await activities.closeCallTask({ taskId: `${caseId}:call:1`, caseId, outcome: 'reached' });
+      await activities.raiseManagerAlert({ caseId, idempotencyKey: `${caseId}:alert:1`, kind: 'x', message: 'm' });
+      await activities.handOffCase({ caseId, idempotencyKey: `${caseId}:handoff`, at: '2026-04-01T09:00:00.000Z' });
+    } finally {
+      stop();
+    }
+
+    const scans = queries.filter(([, method, filter]) => !WRITES_WITHOUT_FILTER.includes(method) && !byIdOnly(filter));
+    expect(scans).toEqual([]);
+    expect(queries.length).toBeGreaterThan(20);
+    const handoff = (await journalOf(caseId)).find((entry) => entry.type === 'handoff');
+    expect(handoff?.status).toBe('simulated');
+  });
+
+  test('attempts racing on a send whose attempt died before calling: one call, one journal entry', async () => {
+    const caseId = newCaseId();
+    await insertCase(caseId);
+    const provider = new FlakyProvider(0, () => new Error('never'));
+    const { activities } = activitiesWith({ transports: { email: provider } });
+    const input = messageInput(caseId);
+    await messageSendModel(connection).create({
+      idempotencyKey: input.idempotencyKey,
+      caseId,
+      channel: 'email',
+      stage: 'reminder_1',
+      state: 'claimed',
+      claimedAt: new Date(),
+    });
+
+    const outcomes = await Promise.allSettled([1, 2, 3, 4].map(() => activities.sendMessage(input)));
+    const settled = await activities.sendMessage(input);
+
+    expect(provider.calls).toBe(1);
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled').length).toBeGreaterThanOrEqual(1);
+    expect(settled).toMatchObject({ status: 'sent', providerMessageId: 'prov-1' });
+    expect((await journalOf(caseId)).map((entry) => entry.status)).toEqual(['sent']);
+  });
+
+  test('documents keyed the old way are moved once at start and still found', async () => {
+    const caseId = newCaseId();
+    await insertCase(caseId);
+    const key = `${caseId}:reminder_1:email`;
+    const at = new Date('2026-03-03T09:00:00Z');
+    // As versions before keyed documents wrote them: ObjectId `_id`s, looked up by field.
+    await messageSendModel(connection).collection.insertOne({
+      _id: new Types.ObjectId() as never,
+      idempotencyKey: key,
+      caseId,
+      channel: 'email',
+      stage: 'reminder_1',
+      state: 'sent',
+      status: 'sent',
+      attempts: 1,
+      summary: 'E-mail envoyé : relance 1',
+      providerMessageId: 'sg-old-1',
+      claimedAt: at,
+    });
+    const entry = (idempotencyKey: string, summary: string) => ({
+      _id: new Types.ObjectId() as never,
+      caseId,
+      idempotencyKey,
+      at,
+      type: 'message',
+      channel: 'email',
+      stage: 'reminder_1',
+      status: 'sent',
+      summary,
+      actor: { role: 'system' },
+    });
+    // Same instant, written in this order: the order must survive the move.
+    await journalEntryModel(connection).collection.insertOne(entry(`${key}:z-first`, 'premier'));
+    await journalEntryModel(connection).collection.insertOne(entry(`${key}:a-second`, 'second'));
+    await callTaskModel(connection).collection.insertOne({
+      _id: new Types.ObjectId() as never,
+      taskId: `${caseId}:call:1`,
+      caseId,
+      reason: 'relance téléphonique',
+      dueAt: at,
+      status: 'open',
+      balanceCents: 185000,
+    });
+
+    const first = await migrateActivityData(connection);
+    const second = await migrateActivityData(connection);
+
+    expect(first.moved).toMatchObject({ message_sends: 1, journal_entries: 2, call_tasks: 1 });
+    expect(second.moved).toEqual({ message_sends: 0, journal_entries: 0, call_tasks: 0, documents: 0, alerts: 0 });
+    expect((await journalOf(caseId)).map((stored) => stored.summary)).toEqual(['premier', 'second']);
+    expect(await sendOfProviderMessage(connection, 'sg-old-1')).toMatchObject({ caseId, idempotencyKey: key });
+    expect((await listOpenCallTasks(connection, { limit: 500 })).map((task) => task._id)).toContain(`${caseId}:call:1`);
+    // The send is found by its key: asked again, it answers what was sent, and sends nothing.
+    const provider = new FlakyProvider(0, () => new Error('never'));
+    const { activities } = activitiesWith({ transports: { email: provider } });
+    await expect(activities.sendMessage(messageInput(caseId))).resolves.toMatchObject({
+      status: 'sent',
+      providerMessageId: 'sg-old-1',
+    });
+    expect(provider.calls).toBe(0);
+    await activities.closeCallTask({ taskId: `${caseId}:call:1`, caseId, outcome: 'paid' });
+    expect((await listOpenCallTasks(connection, { limit: 500 })).map((task) => task._id)).not.toContain(
+      `${caseId}:call:1`,
+    );
+    expect(
+      await callTaskModel(connection)
+        .findOne({ _id: `${caseId}:call:1` })
+        .lean(),
+    ).toMatchObject({
+      status: 'done',
+      outcome: 'paid',
+    });
   });
 });

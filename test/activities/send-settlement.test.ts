@@ -19,8 +19,8 @@ import { TwilioSmsTransport } from '../../activities/transports/twilio-sms';
 import { alertModel } from '../../models/alert';
 import { caseRecordModel } from '../../models/case-record';
 import { documentModel } from '../../models/document';
-import { journalEntryModel } from '../../models/journal-entry';
-import { messageSendModel } from '../../models/message-send';
+import { journalEntryModel, journalOf as journalOfCase } from '../../models/journal-entry';
+import { currentSend, messageSendLockModel, messageSendModel } from '../../models/message-send';
 import { createLogger } from '../../observability/logger';
 import { connectTestDatabase, dropTestDatabase } from '../helpers/database';
 import {
@@ -142,8 +142,10 @@ function activitiesWith(transports: Partial<Record<'email' | 'sms' | 'letter', M
 
 const sends = (standIn: StandIn) => standIn.requests.filter((request) => request.method === 'POST');
 const lookups = (standIn: StandIn) => standIn.requests.filter((request) => request.method === 'GET');
-const journalOf = (caseId: string) => journalEntryModel(connection).find({ caseId }).sort({ at: 1, _id: 1 }).lean();
-const sendOf = (key: string) => messageSendModel(connection).findOne({ idempotencyKey: key }).lean();
+/** As the product reads it: this case's entries, by instant, then in the order written. */
+const journalOf = (caseId: string) => journalOfCase(connection, caseId);
+/** The send as its locks tell it (a started call is recorded by its call lock). */
+const sendOf = (key: string) => currentSend(connection, key);
 
 /** What a worker killed at that write leaves behind: the write never happens, the attempt dies. */
 function killedAt(model: { create: unknown } | { updateOne: unknown }, method: 'create' | 'updateOne') {
@@ -154,7 +156,7 @@ test('killed after the claim, before the call: the claim is retaken and the e-ma
   const caseId = await openCase();
   const { standIn, activities } = await sendGrid();
   const input = messageInput(caseId);
-  killedAt(messageSendModel(connection), 'updateOne'); // the write that marks the call as started
+  killedAt(messageSendLockModel(connection), 'create'); // the write that marks the call as started (its lock)
 
   await expect(activities.sendMessage(input)).rejects.toThrow('worker killed');
   expect(await sendOf(input.idempotencyKey)).toMatchObject({ state: 'claimed', attempts: 1 });
@@ -318,11 +320,11 @@ test('an attempt presumed dead whose claim was retaken never calls the provider'
   const caseId = await openCase();
   const { standIn, activities } = await sendGrid();
   const input = messageInput(caseId);
-  const sendsModel = messageSendModel(connection);
-  const original = sendsModel.updateOne.bind(sendsModel);
+  const locks = messageSendLockModel(connection);
+  const original = locks.create.bind(locks);
   let retry: Promise<unknown> = Promise.resolve();
   // The first attempt stalls right before its call starts; meanwhile the retry retakes and sends.
-  jest.spyOn(sendsModel, 'updateOne').mockImplementationOnce(((...args: Parameters<typeof original>) => {
+  jest.spyOn(locks, 'create').mockImplementationOnce(((...args: Parameters<typeof original>) => {
     retry = activities.sendMessage(input);
     return retry.then(() => original(...args));
   }) as never);

@@ -24,7 +24,7 @@ import { messageSendModel } from '../../models/message-send';
 import { createLogger } from '../../observability/logger';
 import { registerSearchAttributes } from '../../worker/register-search-attributes';
 import { connectTestDatabase, dropTestDatabase } from '../helpers/database';
-import { bundleWorkflows, createTimeSkippingEnv } from '../helpers/temporal';
+import { bundleWorkflows, createDevServerEnv, createTimeSkippingEnv } from '../helpers/temporal';
 
 export const KEYS: Record<Role, string> = {
   operations: `ops-${'o'.repeat(24)}`,
@@ -89,6 +89,12 @@ export interface ApiFileOptions {
   webhooks?: ApiDependencies['webhooks'];
   /** The API's waits on Temporal (defaults of api/app.ts otherwise). */
   timeouts?: Pick<ApiDependencies, 'temporalTimeoutMs' | 'liveReadTimeoutMs'>;
+  /**
+   * `dev`: a real dev server instead of the time-skipping one, for `GET /cases`, which reads
+   * Temporal's visibility (the time-skipping server has no ListWorkflowExecutions). Its clock is
+   * the machine's and cannot be moved: open quiet cases (first step days away).
+   */
+  server?: 'time-skipping' | 'dev';
 }
 
 /** Sets the context up before the file's tests and tears it down after them. */
@@ -100,7 +106,7 @@ export function setUpApiFile(label: string, options: ApiFileOptions = {}): ApiTe
 
   beforeAll(async () => {
     const [env, bundle, database] = await Promise.all([
-      createTimeSkippingEnv(),
+      options.server === 'dev' ? createDevServerEnv() : createTimeSkippingEnv(),
       bundleWorkflows(require.resolve('../../workflows')),
       connectTestDatabase(label),
     ]);

@@ -9,6 +9,7 @@
 import { DateTime } from 'luxon';
 import { easterSunday, isPublicHoliday } from '../../domain/calendar';
 import { caseIdFor } from '../../api/intake';
+import { openingOffsetSeconds } from '../../domain/case/opening-spread';
 import { caseRecordModel } from '../../models/case-record';
 import { recordHistory } from '../helpers/histories';
 import { advanceUntil, openCase, openCaseBody, setUpApiFile } from './api-harness';
@@ -46,6 +47,15 @@ async function moveClockTo(target: DateTime): Promise<void> {
 }
 
 const paris = (at: string) => DateTime.fromISO(at, { zone: PARIS });
+
+/** `day` at the window opening `HH:mm` plus the case's offset (issue 14), to the minute, as `yyyy-MM-dd HH:mm`. */
+const afterOpening = (caseId: string, day: DateTime, opening: string): string => {
+  const [hour, minute] = opening.split(':').map(Number);
+  return day
+    .set({ hour, minute, second: 0, millisecond: 0 })
+    .plus({ seconds: openingOffsetSeconds(caseId) })
+    .toFormat('yyyy-MM-dd HH:mm');
+};
 
 describe('defect 10 — only active ISO 4217 currencies the product states amounts in', () => {
   test.each([
@@ -145,8 +155,10 @@ describe('defect 8a — Alsace-Moselle public holidays from the debtor postal co
 
     const { strasbourg, lyon, strasbourgJournal, strasbourgCase } = await reminderOnHoliday(goodFriday);
     expect(paris(lyon.at).toISODate()).toBe(goodFriday.toISODate());
-    // Friday holiday, the weekend, Easter Monday: Tuesday at 10:00.
-    expect(paris(strasbourg.at).toFormat('yyyy-MM-dd HH:mm')).toBe(`${goodFriday.plus({ days: 4 }).toISODate()} 10:00`);
+    // Friday holiday, the weekend, Easter Monday: Tuesday at 10:00, plus the case's offset.
+    expect(paris(strasbourg.at).toFormat('yyyy-MM-dd HH:mm')).toBe(
+      afterOpening(strasbourgCase.id, goodFriday.plus({ days: 4 }), '10:00'),
+    );
     expect(
       strasbourgJournal.some((entry) => entry.type === 'message_deferred' && /jour férié/.test(entry.summary)),
     ).toBe(true);
@@ -165,10 +177,10 @@ describe('defect 8a — Alsace-Moselle public holidays from the debtor postal co
     while (saintStephen(year).weekday > 5 || saintStephen(year).minus({ days: 3 }) <= now) year += 1;
     const day = saintStephen(year);
 
-    const { strasbourg, lyon } = await reminderOnHoliday(day);
+    const { strasbourg, lyon, strasbourgCase } = await reminderOnHoliday(day);
     expect(paris(lyon.at).toISODate()).toBe(day.toISODate());
     const next = [1, 2, 3, 4, 5].map((days) => day.plus({ days })).find((candidate) => candidate.weekday <= 5)!;
-    expect(paris(strasbourg.at).toFormat('yyyy-MM-dd HH:mm')).toBe(`${next.toISODate()} 10:00`);
+    expect(paris(strasbourg.at).toFormat('yyyy-MM-dd HH:mm')).toBe(afterOpening(strasbourgCase.id, next, '10:00'));
   });
 });
 
@@ -201,7 +213,9 @@ describe('defect 6 — a letter is dated and posted on a working day, in office 
     );
     const entries = await journal(opened.id);
     const letter = (await sentMessage(opened.id, 'formal_notice', 'letter'))!;
-    expect(paris(letter.at).toFormat('yyyy-MM-dd HH:mm')).toBe(`${monday.toISODate()} 09:00`);
+    // Monday's 09:00 opening for letters, plus the case's offset (issue 14).
+    const posted = afterOpening(opened.id, monday, '09:00');
+    expect(paris(letter.at).toFormat('yyyy-MM-dd HH:mm')).toBe(posted);
     expect(
       entries.some(
         (entry) =>
@@ -213,7 +227,7 @@ describe('defect 6 — a letter is dated and posted on a working day, in office 
     const documents = await context.request('GET', `/cases/${opened.id}/documents`, { as: 'agent' });
     const notice = documents.body.items.find((document: { kind: string }) => document.kind === 'formal_notice');
     expect(notice.filename).toContain(monday.toISODate());
-    expect(paris(notice.createdAt).toFormat('yyyy-MM-dd HH:mm')).toBe(`${monday.toISODate()} 09:00`);
+    expect(paris(notice.createdAt).toFormat('yyyy-MM-dd HH:mm')).toBe(posted);
 
     // R5: 8 days from receipt, assumed 3 days after Monday's posting; the handoff waits for the day after.
     const read = await context.request('GET', `/cases/${opened.id}`, { as: 'agent' });

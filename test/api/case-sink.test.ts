@@ -10,8 +10,9 @@ import type { InboundEvent } from '../../api/webhooks/inbound-events';
 import { createCaseInboundSink } from '../../api/webhooks/case-sink';
 import type { SealedText } from '../../domain/case/types';
 import { caseRecordModel } from '../../models/case-record';
-import { journalEntryModel } from '../../models/journal-entry';
-import { messageSendModel } from '../../models/message-send';
+import { journalEntryModel, journalOf as journalOfCase } from '../../models/journal-entry';
+import { messageSendModel, rememberProviderMessage } from '../../models/message-send';
+import { caseViewModel } from '../../models/case-view';
 import { createLogger } from '../../observability/logger';
 import { connectTestDatabase, dropTestDatabase } from '../helpers/database';
 
@@ -68,8 +69,14 @@ async function caseWith(phone: string, status: 'active' | 'paid' = 'active') {
     openedAt: new Date(),
     balanceCents: 1000,
     debtorKind: 'business',
-    status,
   });
+  // The case's status is its workflow's, in its stored view: only what the sink reads of it.
+  if (status !== 'active')
+    await caseViewModel(database).collection.insertOne({
+      _id: caseId as never,
+      revision: 0,
+      view: { id: caseId, status },
+    });
   await messageSendModel(database).create({
     idempotencyKey: `${caseId}:reminder_2:sms`,
     caseId,
@@ -78,6 +85,11 @@ async function caseWith(phone: string, status: 'active' | 'paid' = 'active') {
     state: 'sent',
     providerMessageId: `SM${caseId}`,
     claimedAt: new Date(),
+  });
+  await rememberProviderMessage(database, {
+    providerMessageId: `SM${caseId}`,
+    idempotencyKey: `${caseId}:reminder_2:sms`,
+    caseId,
   });
   await messageSendModel(database).create({
     idempotencyKey: `${caseId}:reminder_1:email`,
@@ -99,7 +111,8 @@ function sinkWith(client: Client) {
   });
 }
 
-const journalOf = (caseId: string) => journalEntryModel(database).find({ caseId }).sort({ at: 1, _id: 1 }).lean();
+/** As the product reads it: this case's entries, by instant, then in the order written. */
+const journalOf = (caseId: string) => journalOfCase(database, caseId);
 const at = new Date('2026-12-02T10:00:00Z');
 const email = (caseId: string, event: string, extra: Record<string, unknown> = {}): InboundEvent =>
   ({

@@ -7,6 +7,8 @@ import { Connection, WorkflowClient, WorkflowNotFoundError } from '@temporalio/c
 import { createApi } from '../../api/app';
 import { caseIdFor } from '../../api/intake';
 import { caseRecordModel } from '../../models/case-record';
+import { caseViewModel } from '../../models/case-view';
+import { pendingIntakeModel } from '../../models/pending-intake';
 import pino from 'pino';
 import { Writable } from 'node:stream';
 import { createLogger, REDACTED_PATHS, type Logger } from '../../observability/logger';
@@ -90,6 +92,47 @@ test('a collectable claim opens a case: 201, the Case of the contract, a running
   expect(JSON.stringify(await context.env.client.workflow.getHandle(opened.workflowId).fetchHistory())).not.toMatch(
     /Dupont|contact@dupont|33612345678|Foch/,
   );
+});
+
+describe("the intake answer is the workflow's first view, computed without asking the workflow", () => {
+  const consumer = {
+    kind: 'consumer',
+    name: 'Jean Martin',
+    email: 'jean@example.fr',
+    address: '3 rue Kléber, 67000 Strasbourg',
+  };
+  test.each([
+    ['a business claim, standard policy', {}, 1],
+    ['a business claim, gentle policy', { policy: 'gentle' }, 2],
+    ['a consumer claim, its default policy', { debtor: consumer, policy: undefined }, 1],
+    ['a consumer claim, standard policy, two invoices', { debtor: consumer, policy: 'standard' }, 1],
+  ] as const)('%s', async (_label, overrides, dueDaysAgo) => {
+    const body: Body = openCaseBody(await context.now(), overrides, dueDaysAgo);
+    if (body.policy === undefined) delete body.policy;
+    if (_label.includes('two invoices')) {
+      body.claim.invoices.push({
+        ...body.claim.invoices[0],
+        number: `${body.claim.invoices[0].number}-b`,
+        amountCents: 4200,
+      });
+    }
+    const query = jest.spyOn(WorkflowClient.prototype, 'getHandle');
+    const opened = await context.request('POST', '/cases', { as: 'operations', body });
+    expect(opened.status).toBe(201);
+    // Intake started the workflow and asked it nothing.
+    expect(query).not.toHaveBeenCalled();
+    query.mockRestore();
+
+    // The workflow's own view, once its first task has run (the time-skipping clock stands still).
+    const stored = await eventually(
+      () => caseViewModel(context.database).findOne({ _id: opened.body.id }).lean(),
+      (view) => view !== null,
+    );
+    const live = await context.request('GET', `/cases/${opened.body.id}`);
+    expect(live.headers.get('x-case-state')).toBe('live');
+    expect(opened.body).toEqual(live.body);
+    expect(stored?.view).toMatchObject({ revision: 1, stage: 'none', summary: opened.body.summary });
+  });
 });
 
 test('the identical case again answers 200 with the same case; another payload on the reference is 409', async () => {
@@ -284,7 +327,9 @@ test('a crash between the case record and the workflow: the retry starts the wor
   });
   start.mockRestore();
   for (const body of [retried, swept]) {
-    expect(await records().findOne({ reference: body.reference }).lean()).toMatchObject({ workflowStartedAt: null });
+    const caseId = caseIdFor(body.creditor.id, body.reference);
+    expect(await records().exists({ _id: caseId })).not.toBeNull();
+    expect(await pendingIntakeModel(context.database).exists({ _id: caseId })).not.toBeNull();
   }
 
   // The client retries: the same case, and now its workflow.
@@ -294,8 +339,10 @@ test('a crash between the case record and the workflow: the retry starts the wor
 
   // Nobody retries the other one: the sweep starts it once its grace period is over.
   expect(await context.api.intake.startPendingWorkflows(0)).toBe(1);
-  const sweptRecord = await records().findOne({ reference: swept.reference }).lean();
-  expect(sweptRecord?.workflowStartedAt).toBeInstanceOf(Date);
+  const sweptRecord = await records()
+    .findOne({ _id: caseIdFor(swept.creditor.id, swept.reference) })
+    .lean();
+  expect(await pendingIntakeModel(context.database).exists({ _id: sweptRecord!.caseId })).toBeNull();
   expect(await workflowExists(sweptRecord!.workflowId)).toBe(true);
   expect(await context.api.intake.startPendingWorkflows(0)).toBe(0);
   const live = await eventually(
@@ -315,10 +362,12 @@ test('with Temporal unreachable, POST /cases is 503 and leaves no record', async
     expect(response.body.error.code).toBe('unavailable');
   });
   expect(await records().countDocuments({ reference: body.reference })).toBe(0);
+  expect(await pendingIntakeModel(context.database).exists({ _id: caseIdFor('acme', body.reference) })).toBeNull();
   await unreachable.close();
 });
 
-test('with the database unreachable, POST /cases and GET /cases are 503', async () => {
+// GET /cases with the database unreachable: test/api/case-list.test.ts (lists need a dev server).
+test('with the database unreachable, POST /cases and GET /cases/:id are 503', async () => {
   const closed = await connectTestDatabase('intake_closed');
   await closed.close();
   const api = apiWith({ database: closed });
@@ -326,7 +375,7 @@ test('with the database unreachable, POST /cases and GET /cases are 503', async 
   await withServer(api.app, async (url) => {
     for (const [method, path, payload] of [
       ['POST', '/cases', body],
-      ['GET', '/cases', undefined],
+      ['GET', '/cases/c_00000000000000000000', undefined],
     ] as const) {
       const response = await callApi(url, method, path, { as: 'operations', body: payload });
       expect({ path, status: response.status, code: response.body.error?.code }).toEqual({

@@ -35,9 +35,10 @@ describe('role matrix', () => {
     ALL.map((role) => [method, path, role, allowed.includes(role)] as const),
   );
   test.each(rows)('%s %s as %s: allowed %s', async (method, path, role, allowed) => {
-    // An unknown case and a body that fails validation: an allowed role gets past the role check
-    // (400 or 404), a refused one stops at it (403). Nothing is changed either way.
-    const url = path.replace(':id', 'c_00000000000000000000');
+    // An unknown case and a body (or query) that fails validation: an allowed role gets past the
+    // role check (400 or 404), a refused one stops at it (403). Nothing is changed either way. (The
+    // query also keeps GET /cases off visibility, which the time-skipping server does not serve.)
+    const url = `${path.replace(':id', 'c_00000000000000000000')}${method === 'GET' ? '?nope=1' : ''}`;
     const response = await context.request(method, url, {
       as: role,
       ...(method === 'POST' ? { body: { nope: true } } : {}),
@@ -69,53 +70,7 @@ describe('role matrix', () => {
   });
 });
 
-test('GET /cases filters by status, stage, creditor and debtor kind, and pages with a cursor', async () => {
-  const creditorId = `cred-${Date.now()}`;
-  const creditor = { id: creditorId, name: 'Filtre SAS', address: '2 rue du Test, 75002 Paris' };
-  const opened = [];
-  for (let index = 0; index < 5; index += 1) opened.push(await openCase(context, { creditor }));
-  const consumer = await openCase(context, {
-    creditor,
-    debtor: { kind: 'consumer', name: 'Jean Martin', email: 'jean@example.fr' },
-    policy: 'gentle',
-  });
-  await context.request('POST', `/cases/${opened[0]!.id}/cancel`, { body: { reason: 'doublon' } });
-
-  const seen: string[] = [];
-  let cursor: string | null = null;
-  let pages = 0;
-  do {
-    const query = `/cases?creditorId=${creditorId}&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
-    const response = await context.request('GET', query, { as: 'agent' });
-    expect(response.status).toBe(200);
-    expect(response.body.items.length).toBeLessThanOrEqual(2);
-    seen.push(...response.body.items.map((item: { id: string }) => item.id));
-    cursor = response.body.nextCursor;
-    pages += 1;
-  } while (cursor);
-  expect(pages).toBe(3);
-  expect(new Set(seen).size).toBe(6);
-  // Newest first.
-  expect(seen[0]).toBe(consumer.id);
-
-  const consumers = await context.request('GET', `/cases?creditorId=${creditorId}&debtorKind=consumer`);
-  expect(consumers.body.items.map((item: { id: string }) => item.id)).toEqual([consumer.id]);
-  const cancelled = await context.request('GET', `/cases?creditorId=${creditorId}&status=cancelled`);
-  expect(cancelled.body.items.map((item: { id: string }) => item.id)).toEqual([opened[0]!.id]);
-  const atNoStage = await context.request('GET', `/cases?creditorId=${creditorId}&stage=reminder_2`);
-  expect(atNoStage.body.items).toEqual([]);
-
-  const bad = await context.request('GET', '/cases?status=lost&limit=500&cursor=garbage&colour=red');
-  expect(bad.status).toBe(400);
-  expect(bad.body.error.details.map((detail: { path: string }) => detail.path).sort()).toEqual([
-    'query.colour',
-    'query.limit',
-    'query.status',
-  ]);
-  const badCursor = await context.request('GET', '/cases?cursor=garbage');
-  expect(badCursor.status).toBe(400);
-  expect(badCursor.body.error.details).toEqual([{ path: 'query.cursor', reason: expect.any(String) }]);
-});
+// GET /cases (filters, cursor pages): test/api/case-list.test.ts, on a dev server (visibility).
 
 test('the journal lists every entry oldest first, with the contract fields', async () => {
   const opened = await openCase(context);
@@ -173,7 +128,7 @@ test('/openapi.json describes every route with its schemas; /docs serves a page 
 });
 
 test('responses carry security headers and never echo the key', async () => {
-  const response = await context.request('GET', '/cases?limit=1', { as: 'operations' });
+  const response = await context.request('GET', '/cases/c_00000000000000000000', { as: 'operations' });
   expect(response.headers.get('x-content-type-options')).toBe('nosniff');
   expect(response.headers.get('x-powered-by')).toBeNull();
   expect(JSON.stringify(response.body)).not.toContain(KEYS.operations);

@@ -130,13 +130,14 @@ describe('a case that opens long after the due date', () => {
     const state = initialCaseState(lateInput('standard'));
     expect(runUnattended(state, paris('2027-02-01T10:30'), paris('2027-06-01T00:00'))).toEqual([
       'reminder_1/email Mon 2027-02-01 10:30',
-      // +7 days (offsets 3 → 10); the window opens at 10:00.
-      'reminder_2/sms Mon 2027-02-08 10:00',
+      // +7 days (offsets 3 → 10); the window opens at 10:00, and c_rules goes 15′42″ after an
+      // opening (domain/case/opening-spread.ts).
+      'reminder_2/sms Mon 2027-02-08 10:15',
       // +5 days is Saturday 13: deferred to Monday.
-      'final_reminder/email Mon 2027-02-15 10:00',
+      'final_reminder/email Mon 2027-02-15 10:15',
       // +5 days from the day the final reminder actually went out (15) is Saturday 20: a letter is
-      // dated and posted on a working day in office hours (R4), Monday 22 at 09:00.
-      'formal_notice/letter Mon 2027-02-22 09:00',
+      // dated and posted on a working day in office hours (R4), Monday 22 from 09:00.
+      'formal_notice/letter Mon 2027-02-22 09:15',
       // Posted 22 + 3 days' delivery + 8 days to pay = 5 March; handoff the day after.
       'handoff Sat 2027-03-06 00:00',
     ]);
@@ -178,7 +179,8 @@ describe('a sequence that picks up again keeps the policy spacing (no catch-up b
     const state = finalReminderWaitingForMonday();
     applyPromise(state, { amountCents: 1000, promisedDate: '2027-02-16' }, paris('2027-02-14T12:00'), manager);
     const sent = runUnattended(state, paris('2027-02-14T12:00'), paris('2027-06-01T00:00'));
-    expect(sent[0]).toBe('final_reminder/email Mon 2027-02-22 10:00');
+    // The window opens at 10:00; c_rules goes 15′42″ after an opening.
+    expect(sent[0]).toBe('final_reminder/email Mon 2027-02-22 10:15');
     expect(daysFromFinalReminderToNotice(sent)).toBeGreaterThanOrEqual(5);
   });
 });
@@ -193,9 +195,9 @@ describe('a formal notice that could not be sent', () => {
     const state = initialCaseState(caseInput());
     const before = runUnattended(state, OPENING, paris('2027-02-28T00:00'), noticeRefused);
     expect(before.slice(-2)).toEqual([
-      // Due Saturday 20: dated and posted on Monday at 09:00 (R4).
-      'formal_notice/letter Mon 2027-02-22 09:00',
-      'alert formal_notice_failed Mon 2027-02-22 09:00',
+      // Due Saturday 20: dated and posted on Monday from 09:00 (R4), c_rules 15′42″ after it.
+      'formal_notice/letter Mon 2027-02-22 09:15',
+      'alert formal_notice_failed Mon 2027-02-22 09:15',
     ]);
     expect(state.status).toBe('paused');
 
@@ -372,10 +374,10 @@ describe('nextWakeAt', () => {
     expect(nextWakeAt(state, OPENING)).toBe(paris('2027-02-01T00:00'));
   });
 
-  test('active, a message deferred to the window: when the window opens', () => {
+  test('active, a message deferred to the window: when the window opens, plus the case offset', () => {
     const state = initialCaseState(caseInput());
     expect(journalTypesOf(advance(state, OPENING))).toEqual(['message_deferred']);
-    expect(nextWakeAt(state, OPENING)).toBe(paris('2027-02-01T10:00'));
+    expect(nextWakeAt(state, OPENING)).toBe(paris('2027-02-01T10:15:42'));
   });
 
   test('active, reminder 1 sent: the next step’s day', () => {

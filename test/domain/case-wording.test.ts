@@ -66,12 +66,13 @@ describe('journal wording: French, euros, Paris time', () => {
     // Reminder 1 of the standard policy is due 3 days after the due date: Monday 1 February, 09:00 is before the window.
     const effects = advance(state, OPENING);
     const deferral = notesOf(effects).find((note) => note.type === 'message_deferred')!;
-    expect(normalizeSpaces(deferral.summary)).toBe('e-mail reporté au 01/02/2027 à 10:00 (hors des heures autorisées)');
-    // Summer time too: 10:00 in Paris is 08:00 UTC in July.
+    // The window opens at 10:00; c_words goes 42′ after an opening (domain/case/opening-spread.ts).
+    expect(normalizeSpaces(deferral.summary)).toBe('e-mail reporté au 01/02/2027 à 10:42 (hors des heures autorisées)');
+    // Summer time too: 10:42 in Paris is 08:42 UTC in July.
     const summer = initialCaseState(caseInput({ openedAt: paris('2027-07-05T08:00') }, '2027-07-02'));
     const summerNote = notesOf(advance(summer, paris('2027-07-05T08:00'))).find((n) => n.type === 'message_deferred')!;
     expect(normalizeSpaces(summerNote.summary)).toBe(
-      'e-mail reporté au 05/07/2027 à 10:00 (hors des heures autorisées)',
+      'e-mail reporté au 05/07/2027 à 10:42 (hors des heures autorisées)',
     );
   });
 
@@ -167,7 +168,7 @@ describe('channels the debtor cannot be reached on', () => {
     const summaries = summariesOf(advance(state, OPENING));
     expect(summaries).toEqual([
       'relance 1 prévue par SMS (aucune adresse e-mail connue)',
-      'SMS reporté au 01/02/2027 à 10:00 (hors des heures autorisées)',
+      'SMS reporté au 01/02/2027 à 10:42 (hors des heures autorisées)',
     ]);
     expect(summaries.join(' ')).not.toMatch(/e-mail reporté/);
   });

@@ -2,6 +2,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { DateTime } from 'luxon';
 import { requireTestEnv, TEST_ENV } from '../setup/test-env';
+import { workflowBundleSettings } from '../../worker/workflow-bundle';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { nextPinnedInstant, testClockPin } from './test-clock';
 
@@ -46,9 +47,13 @@ export function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
   });
 }
 
-/** Bundle once per test file and hand the bundle to every worker the file creates. */
+/**
+ * Bundle once per test file and hand the bundle to every worker the file creates. Bundled as the
+ * worker bundles it (domain modules preloaded, worker/workflow-bundle.ts), so tests and replays run
+ * the code the way production does.
+ */
 export function bundleWorkflows(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+  return bundleWorkflowCode({ ...workflowBundleSettings(workflowsPath), logger: quietBundlerLogger });
 }
 
 const ignore = (): void => undefined;

@@ -86,9 +86,10 @@ test('SIGKILL of the worker, the API and FerretDB: each is restarted; 503 while 
   const ferretdbPid = stack.state()!.services.ferretdb!;
   process.kill(ferretdbPid, 'SIGKILL');
   // While FerretDB is down: an answer, 503 `unavailable`, not a hang — sent together so that none
-  // waits on another's server-selection timeout.
+  // waits on another's server-selection timeout. The agents' queue is read from the database
+  // (`GET /cases` lists from Temporal's visibility, which an empty stack answers without it).
   const [duringOutage, intakeDuringOutage, health] = await Promise.all([
-    request(`${stack.apiUrl}/cases`, { key: manager }),
+    request(`${stack.apiUrl}/call-tasks`, { key: manager }),
     request(`${stack.apiUrl}/cases`, { method: 'POST', key: operations, body: caseBody() }),
     request(`${stack.apiUrl}/health`),
   ]);
@@ -102,7 +103,7 @@ test('SIGKILL of the worker, the API and FerretDB: each is restarted; 503 while 
   expect(health.body).toMatchObject({ database: { status: 'down' } });
 
   await waitFor(
-    async () => (await request(`${stack.apiUrl}/cases`, { key: manager })).status === 200,
+    async () => (await request(`${stack.apiUrl}/call-tasks`, { key: manager })).status === 200,
     60_000,
     'the API to serve from the database again',
   );

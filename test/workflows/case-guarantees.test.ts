@@ -23,6 +23,7 @@ import {
 } from '../../workflows/search-attributes';
 import { recordHistory } from '../helpers/histories';
 import {
+  afterOpening,
   caseInput,
   getCaseQuery,
   journalTypes,
@@ -245,9 +246,11 @@ describe('never anything after a terminal status', () => {
     const anchor = await moveClockToAnchor(env);
     const { activities, calls } = recordingActivities();
     const worker = await startCaseWorker(env, bundle, activities, 'guarantees-cancel');
+    let callsBeforeCancel = -1;
     const { cancelled, result } = await worker.runUntil(async () => {
       const handle = await startCase(env, caseInput(anchor, { caseId: 'c_cancel' }), 'guarantees-cancel');
-      await env.sleep('2 hours'); // reminder 1 went at 10:00
+      await env.sleep('2 hours'); // reminder 1 went at 10:00 plus the case's offset (under 45 minutes)
+      callsBeforeCancel = calls.length;
       const cancelled = await handle.executeUpdate(cancelCaseUpdate, {
         args: [{ reason: 'sealed:creditor-withdrew' }, { role: 'operations' }],
       });
@@ -255,14 +258,23 @@ describe('never anything after a terminal status', () => {
       return { cancelled, result: await handle.result() };
     });
 
-    expect(outwardCalls(calls)).toEqual([`sendMessage reminder_1/email @ ${at(anchor, 0, '10:00')}`]);
+    expect(outwardCalls(calls)).toEqual([
+      `sendMessage reminder_1/email @ ${at(anchor, 0, afterOpening('c_cancel', '10:00'))}`,
+    ]);
     expect(cancelled.status).toBe('cancelled');
     expect(result.status).toBe('cancelled');
-    const cancelledAt = Date.parse(cancelled.closedAt!);
-    const after = calls.filter((call) => Date.parse(call.at) >= cancelledAt);
-    // Only the cancellation's own journal entry and projection, in the same instant (ms of real time).
+    // Only the cancellation's own journal entry and projection, in the same instant of the case's
+    // time. Journal and projection are local activities (issue 14), whose recorded `at` is the
+    // worker's clock, not the server's virtual time: they are picked out by order, and their instant
+    // read from what they carry.
+    const after = calls.slice(callsBeforeCancel);
     expect(after.map((call) => call.name).sort()).toEqual(['recordJournal', 'saveCaseProjection']);
-    for (const call of after) expect(Date.parse(call.at) - cancelledAt).toBeLessThan(1_000);
+    expect(after.find((call) => call.name === 'recordJournal')!.input.entries).toEqual([
+      expect.objectContaining({ type: 'case_cancelled', at: cancelled.closedAt }),
+    ]);
+    expect(after.find((call) => call.name === 'saveCaseProjection')!.input).toMatchObject({
+      closedAt: cancelled.closedAt,
+    });
     expect(journalTypes(calls).at(-1)).toBe('case_cancelled');
   });
 });

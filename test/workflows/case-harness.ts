@@ -10,6 +10,7 @@ import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import type { CaseActivities, SendMessageResult } from '../../activities/contracts';
 import { easterSunday } from '../../domain/calendar';
+import { openingOffsetSeconds } from '../../domain/case/opening-spread';
 import { planWorkflowIdOf } from '../../domain/case/state';
 import { DEFAULT_RATE_TABLE } from '../../domain/late-charges';
 import type { CaseInput } from '../../domain/case/types';
@@ -86,6 +87,17 @@ export function journalTypes(calls: ActivityCall[]): string[] {
   return calls
     .filter((call) => call.name === 'recordJournal')
     .flatMap((call) => (call.input.entries as { type: string }[]).map((entry) => entry.type));
+}
+
+/**
+ * A window opening (`HH:mm`) plus this case's offset (domain/case/opening-spread.ts), as the
+ * minute a message deferred to that opening goes: each case has its own.
+ */
+export function afterOpening(caseId: string, opening: string): string {
+  const [hour, minute] = opening.split(':').map(Number);
+  const total = hour! * 60 + minute! + Math.floor(openingOffsetSeconds(caseId) / 60);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(Math.floor(total / 60))}:${pad(total % 60)}`;
 }
 
 export const parisTime = (instant: string): string =>
@@ -231,6 +243,8 @@ export interface CaseRun {
   calls: ActivityCall[];
   /** A+days at HH:mm Paris, formatted like outwardCalls. */
   at: (days: number, time?: string) => string;
+  /** A+days at this case's own minute after a window opening (`afterOpening`), formatted like outwardCalls. */
+  sent: (days: number, opening: string) => string;
   /** The calendar date of A+days, for paidAt, promisedDate, dueDate. */
   day: (days: number) => string;
   /** An instant A+days at HH:mm Paris, for until, callbackAt. */
@@ -265,6 +279,7 @@ export async function runCaseOn<T>(
         handle,
         calls,
         at: (days, time) => wall(days, time).toFormat('ccc yyyy-MM-dd HH:mm'),
+        sent: (days, opening) => wall(days, afterOpening(caseId, opening)).toFormat('ccc yyyy-MM-dd HH:mm'),
         day: (days) => wall(days).toISODate()!,
         instant: (days, time) => wall(days, time).toUTC().toISO()!,
         sleepUntil: async (days, time) => {

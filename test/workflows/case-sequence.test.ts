@@ -1,5 +1,13 @@
 import { recordHistory } from '../helpers/histories';
-import { caseInput, caseOnItsOwnQueue, caseWorkflowFile, journalTypes, outwardCalls, startCase } from './case-harness';
+import {
+  afterOpening,
+  caseInput,
+  caseOnItsOwnQueue,
+  caseWorkflowFile,
+  journalTypes,
+  outwardCalls,
+  startCase,
+} from './case-harness';
 
 const file = caseWorkflowFile();
 
@@ -13,15 +21,16 @@ test('standard policy, no answer: reminders on schedule, formal notice, handoff 
     return view;
   });
   expect(outwardCalls(calls)).toEqual([
-    // J+3 falls on the opening day; 09:00 is before the 10:00 window.
-    `sendMessage reminder_1/email @ ${at(anchor, 0, '10:00')}`,
+    // J+3 falls on the opening day; 09:00 is before the 10:00 window, and each case goes at its
+    // own offset after an opening (issue 14).
+    `sendMessage reminder_1/email @ ${at(anchor, 0, afterOpening('c_test', '10:00'))}`,
     `createCallTask reminder_2 due ${at(anchor, 7, '10:00')} @ ${at(anchor, 7, '00:00')}`,
-    `sendMessage reminder_2/sms @ ${at(anchor, 7, '10:00')}`,
+    `sendMessage reminder_2/sms @ ${at(anchor, 7, afterOpening('c_test', '10:00'))}`,
     // J+15 is a Saturday: deferred to Monday.
-    `sendMessage final_reminder/email @ ${at(anchor, 14, '10:00')}`,
+    `sendMessage final_reminder/email @ ${at(anchor, 14, afterOpening('c_test', '10:00'))}`,
     // 5 days (the policy's spacing) after the final reminder actually went out is a Saturday: the
-    // letter is dated and posted on Monday at 09:00 (R4, working days in office hours).
-    `sendMessage formal_notice/letter @ ${at(anchor, 21, '09:00')}`,
+    // letter is dated and posted on Monday from 09:00 (R4, working days in office hours).
+    `sendMessage formal_notice/letter @ ${at(anchor, 21, afterOpening('c_test', '09:00'))}`,
     // 3 days assumed for delivery + 8 days to pay from Monday: handoff the day after the deadline.
     `handOffCase handoff @ ${at(anchor, 33, '00:00')}`,
   ]);

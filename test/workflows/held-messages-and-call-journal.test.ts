@@ -6,6 +6,7 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DateTime } from 'luxon';
 import type { Actor } from '../../domain/case/actions';
 import {
   agreeInstallmentPlanUpdate,
@@ -13,6 +14,7 @@ import {
   recordCallOutcomeUpdate,
   recordPaymentUpdate,
 } from '../../workflows/case-definitions';
+import { openingOffsetSeconds } from '../../domain/case/opening-spread';
 import { recordHistory } from '../helpers/histories';
 import { parisTime, runCaseOn, type ActivityCall, setUpServerPerTest } from './case-harness';
 
@@ -42,7 +44,8 @@ const planSends = (calls: ActivityCall[]) =>
 
 test('a plan reminder held back by the contact cap while the installment gets paid is not sent: journaled as dropped', async () => {
   await runCaseOn(env, bundle, 'c_held_reminder', async (run) => {
-    // Reminder 1 went on A at 10:00; the plan's confirmation goes on A+1 at 10:00: two contacts.
+    // Reminder 1 went on A at 10:00 + the case's offset (issue 14); the plan's confirmation goes on
+    // A+1 at 10:00 + offset: two contacts.
     await run.sleepUntil(1, '09:00');
     await run.handle.executeUpdate(agreeInstallmentPlanUpdate, {
       args: [
@@ -55,13 +58,18 @@ test('a plan reminder held back by the contact cap while the installment gets pa
         AGENT,
       ],
     });
-    // The reminder of installment 1 (due A+5) is asked for on A+2 and waits for the cap: A+7 10:00.
+    // The reminder of installment 1 (due A+5) is asked for on A+2 (midnight) and waits for the
+    // 10:00 opening, then for the 2-in-7-days cap: reminder 1 leaves it at A+7 10:00 + offset, the
+    // case's own instant already, which is not an opening: it is not offset a second time.
+    const capSlot = DateTime.fromISO(run.instant(7, '10:00'), { zone: 'Europe/Paris' }).plus({
+      seconds: openingOffsetSeconds('c_held_reminder'),
+    });
     await run.sleepUntil(3, '11:00');
     const heldByCap = journal(run.calls).filter(
       (entry) => entry.type === 'message_deferred' && entry.summary.includes('plafond'),
     );
     expect(heldByCap).toEqual([expect.objectContaining({ channel: 'email', status: 'deferred' })]);
-    expect(heldByCap[0]!.summary).toContain(`reporté au ${run.day(7).split('-').reverse().join('/')} à 10:00`);
+    expect(heldByCap[0]!.summary).toContain(`reporté au ${capSlot.toFormat("dd/MM/yyyy 'à' HH:mm")}`);
     expect(planSends(run.calls)).toEqual(['installment_plan_confirmation']);
     await run.handle.executeUpdate(recordPaymentUpdate, {
       args: [{ amountCents: 92500, paidAt: run.day(3), reference: 'ECH-1' }, OPERATIONS],
@@ -76,8 +84,8 @@ test('a plan reminder held back by the contact cap while the installment gets pa
         summary: expect.stringMatching(/^Rappel d’échéance n°1 du \d\d\/\d\d\/\d{4} \(e-mail\) non envoyé/),
       }),
     ]);
-    // Dropped when its slot came, not before: the cap's slot is A+7 at 10:00.
-    expect(parisTime(dropped[0]!.at)).toBe(run.at(7, '10:00'));
+    // Dropped when its slot came, not before: A+7 at 10:00 + offset, as above.
+    expect(parisTime(dropped[0]!.at)).toBe(capSlot.toFormat('ccc yyyy-MM-dd HH:mm'));
     await recordHistory(run.handle, 'collection-case', 'held-installment-reminder-dropped');
   });
 });

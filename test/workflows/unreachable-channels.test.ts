@@ -1,4 +1,4 @@
-import { caseInput, caseOnItsOwnQueue, caseWorkflowFile, startCase } from './case-harness';
+import { afterOpening, caseInput, caseOnItsOwnQueue, caseWorkflowFile, startCase } from './case-harness';
 
 const file = caseWorkflowFile();
 
@@ -25,7 +25,10 @@ test('a debtor with no e-mail address never gets an e-mail entry: the e-mail ste
   const summaries = entries.map((entry) => entry.summary.replace(/[\u00A0\u202F]/g, ' '));
   expect(summaries).toContain('relance 1 prévue par SMS (aucune adresse e-mail connue)');
   const opening = anchor.toFormat('dd/MM/yyyy');
-  expect(summaries).toContain(`SMS reporté au ${opening} à 10:00 (hors des heures autorisées)`);
+  // The window opens at 10:00; each case goes at its own offset after it (issue 14).
+  expect(summaries).toContain(
+    `SMS reporté au ${opening} à ${afterOpening('c_test', '10:00')} (hors des heures autorisées)`,
+  );
   for (const summary of summaries) {
     expect(summary).not.toMatch(/centimes|\d{4}-\d{2}-\d{2}T|\be-?mail reporté/);
   }
