@@ -14,7 +14,7 @@ import { TERMINAL_STATUSES } from '../domain/case/types';
 import { alertAcknowledgementModel, type Alert, type AlertModel } from '../models/alert';
 import type { CaseRecord, CaseRecordModel } from '../models/case-record';
 import { caseViewModel, storedView } from '../models/case-view';
-import { isDuplicateKey } from '../models/connection';
+import { insertOnce } from '../models/connection';
 import { SYSTEM_CASE_ID } from '../models/rate-store';
 import { appendJournalEntry, type JournalEntryModel } from '../models/journal-entry';
 import { resolveUnknownSend, type MessageSendModel } from '../models/message-send';
@@ -132,13 +132,7 @@ export function createAlertService(dependencies: AlertServiceDependencies) {
   }
 
   async function takeAcknowledgement(alertId: string, at: Date): Promise<boolean> {
-    try {
-      await acknowledgements.create({ _id: alertId, at });
-      return true;
-    } catch (error) {
-      if (isDuplicateKey(error)) return false;
-      throw error;
-    }
+    return insertOnce(() => acknowledgements.create({ _id: alertId, at }));
   }
 
   function alreadyAcknowledged(alert: Alert): ApiError {

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
-import { isDuplicateKey } from './connection';
+import { insertOnce } from './connection';
 
 export const CALL_TASK_STATUSES = ['open', 'done'] as const;
 
@@ -96,16 +96,6 @@ function closureModel(connection: Connection) {
   return (
     (connection.models.CallTaskClosure as ReturnType<typeof compileClosures> | undefined) ?? compileClosures(connection)
   );
-}
-
-async function insertOnce(insert: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await insert();
-    return true;
-  } catch (error) {
-    if (isDuplicateKey(error)) return false;
-    throw error;
-  }
 }
 
 export interface NewCallTask {

@@ -72,3 +72,18 @@ export async function pingDatabase(connection: Connection, timeoutMs = 2_000): P
 export function isDuplicateKey(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
 }
+
+/**
+ * True when this insert landed; false when a document with its unique key was there already. The
+ * one atomic decision FerretDB offers between racing writers (README, "Choosing the embedded
+ * database"): locks, closures and acknowledgements are such inserts.
+ */
+export async function insertOnce(insert: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await insert();
+    return true;
+  } catch (error) {
+    if (isDuplicateKey(error)) return false;
+    throw error;
+  }
+}

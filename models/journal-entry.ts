@@ -1,6 +1,6 @@
 import { Schema, Types, type Connection, type InferSchemaType } from 'mongoose';
 import { appendToCaseList, readCaseList } from './case-list';
-import { isDuplicateKey } from './connection';
+import { insertOnce } from './connection';
 
 export const JOURNAL_CHANNELS = ['email', 'sms', 'letter', 'phone', 'api', 'system'] as const;
 export const MESSAGE_STATUSES = ['sent', 'simulated', 'failed', 'deferred', 'blocked'] as const;
@@ -80,13 +80,9 @@ export async function appendJournalEntry(connection: Connection, entry: JournalE
   const Journal = journalEntryModel(connection);
   if ((await Journal.exists({ _id: entry.idempotencyKey })) !== null) return false;
   await appendToCaseList(connection, 'journal', entry.caseId, entry.idempotencyKey);
-  try {
-    await Journal.create({ ...entry, _id: entry.idempotencyKey, order: new Types.ObjectId().toHexString() });
-    return true;
-  } catch (error) {
-    if (isDuplicateKey(error)) return false;
-    throw error;
-  }
+  return insertOnce(() =>
+    Journal.create({ ...entry, _id: entry.idempotencyKey, order: new Types.ObjectId().toHexString() }),
+  );
 }
 
 export type StoredJournalEntry = JournalEntry & { _id: string };

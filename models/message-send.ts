@@ -1,5 +1,5 @@
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
-import { isDuplicateKey } from './connection';
+import { insertOnce, isDuplicateKey } from './connection';
 
 /**
  * - `claimed`: an attempt owns the send and has not called the provider yet. Found so on a retry,
@@ -102,13 +102,7 @@ export async function takeLock(
   locks: MessageSendLockModel,
   lock: { _id: string; state: MessageSendLock['state']; at: Date; callStartedAt?: Date },
 ): Promise<boolean> {
-  try {
-    await locks.create(lock);
-    return true;
-  } catch (error) {
-    if (isDuplicateKey(error)) return false;
-    throw error;
-  }
+  return insertOnce(() => locks.create(lock));
 }
 
 export type CurrentSend = MessageSend & { _id: string };
