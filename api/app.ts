@@ -39,8 +39,6 @@ export interface ApiDependencies {
   /** The API's clock; tests pass the time-skipping server's. */
   now?: () => Promise<Date>;
   temporalTimeoutMs?: number;
-  /** How long `GET /cases/:id` waits for the workflow before answering its stored state (api/cases.ts). */
-  liveReadTimeoutMs?: number;
   /** Provider webhooks; a provider left out has no endpoint (404). */
   webhooks?: {
     sendgrid?: { verificationKey: string; toleranceSeconds?: number };
@@ -97,7 +95,6 @@ export function createApi(dependencies: ApiDependencies): Api {
     callTasks: callTaskModel(database),
     client,
     temporalTimeoutMs: dependencies.temporalTimeoutMs ?? 10_000,
-    ...(dependencies.liveReadTimeoutMs === undefined ? {} : { liveReadTimeoutMs: dependencies.liveReadTimeoutMs }),
   });
   const alerts = createAlertService({
     alerts: alertModel(database),

@@ -1,7 +1,7 @@
 /**
  * Everything the routes do with a case once it exists: the actions (each an Update of the case
  * workflow, answered once the workflow applied or refused it) and the reads (the case record and
- * its stored view in the database, merged with the workflow's live state).
+ * the view its workflow saved with its last change, both in the database).
  *
  * Every database read here is by `_id` (the case id): FerretDB over SQLite turns no other filter
  * into SQL, and reads and decodes the whole collection for it. Lists come from Temporal's
@@ -13,7 +13,6 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { CaseStage, CaseStatus, CreditorId, DebtorKind } from '../workflows/search-attributes';
 import type { CaseView } from '../activities/contracts';
 import type { Actor } from '../domain/case/actions';
-import { TERMINAL_STATUSES } from '../domain/case/types';
 import {
   closeCallTask,
   createCallTask,
@@ -26,7 +25,7 @@ import { storedView, type CaseViewModel } from '../models/case-view';
 import { documentBytes, documentsOf, findDocument } from '../models/document';
 import { journalOf } from '../models/journal-entry';
 import type { PendingIntakeModel } from '../models/pending-intake';
-import { CASE_WORKFLOW_TYPE, caseWorkflowId, getCaseQuery } from '../workflows/case-definitions';
+import { CASE_WORKFLOW_TYPE, caseWorkflowId } from '../workflows/case-definitions';
 import { ApiError } from './errors';
 import { openedView } from './intake';
 import { afterCursor, decodeCursor, decodePageToken, encodePageToken, invalidCursor, page } from './pagination';
@@ -46,20 +45,13 @@ export interface CaseServiceDependencies {
   client: Client;
   /** How long a call to Temporal may take before the answer is 503. */
   temporalTimeoutMs: number;
-  /**
-   * How long `GET /cases/:id` waits for the workflow's own answer before answering the stored
-   * projection instead (default 5 s, half of `temporalTimeoutMs`'s default).
-   */
-  liveReadTimeoutMs?: number;
 }
 
-/** A case as read: `live` when the workflow answered, false when the stored projection did. */
+/** A case as read, and where it was read from (the `X-Case-State` header). */
 export interface CaseRead {
   resource: CaseResource;
-  live: boolean;
+  source: 'saved' | 'opened';
 }
-
-const isTerminal = (status: string): boolean => (TERMINAL_STATUSES as readonly string[]).includes(status);
 
 /** The creditor ids intake accepts (api/schemas.ts): anything else can be no case's. */
 const CREDITOR_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -83,7 +75,6 @@ export function visibilityQuery(
 
 export function createCaseService(dependencies: CaseServiceDependencies) {
   const { records, views, pending, database, callTasks, client, temporalTimeoutMs } = dependencies;
-  const liveReadTimeoutMs = dependencies.liveReadTimeoutMs ?? 5_000;
 
   const withinDeadline = <T>(call: () => Promise<T>): Promise<T> =>
     client.withDeadline(Date.now() + temporalTimeoutMs, call);
@@ -123,42 +114,18 @@ export function createCaseService(dependencies: CaseServiceDependencies) {
   }
 
   /**
-   * The live state of the workflow merged into the record, or, when the workflow cannot answer in
-   * `liveReadTimeoutMs`, its last stored projection (what `GET /cases` lists), said by `live: false`.
-   * Why not a 503: the case exists and the database knows its last state. A query is delivered to
-   * the worker that last ran the workflow (its sticky queue); when that worker died, the Temporal
-   * server hands the query to the shared queue only after the sticky schedule-to-start timeout
-   * (worker/main.ts keeps it short), and the time-skipping test server never does, nor implements
-   * ResetStickyTaskQueue: an idle case would stay unreadable until its next workflow task.
+   * The case as its workflow last saved it (`saved`), or, before that first save (about a second
+   * after intake), the view intake answered (`opened`). The workflow saves its view in the workflow
+   * task of each change, before it answers the action that made it (workflows/collection-case.ts,
+   * PUBLISH_BEFORE_EFFECTS_PATCH), so the saved view is what a query would answer: the case as of
+   * its last workflow task. Why not the query: at 10,000 open cases most workflows are not in the
+   * worker's cache, and a query replays the whole history of one (issue 14: reads timed out at
+   * 5 s); this is two look-ups by `_id`, and answers the same with no worker or no Temporal.
    */
   async function getCase(caseId: string): Promise<CaseRead> {
-    const [record, stored] = await Promise.all([findRecord(caseId), storedView(views, caseId)]);
-    // A closed case's last view is its final state: no need to ask the workflow.
-    if (stored && isTerminal(stored.status)) return { resource: caseResource(record, stored), live: true };
-    const view = await liveView(record, { orStoredState: true, timeoutMs: liveReadTimeoutMs });
-    return { resource: caseResource(record, view ?? stored ?? openedView(record)), live: view !== undefined };
-  }
-
-  /**
-   * The workflow's view; undefined when it has none to give (not started yet, or ended).
-   * `orStoredState`: when the workflow cannot answer, undefined (the stored view) instead of a 503.
-   */
-  async function liveView(
-    record: CaseRecord,
-    options: { orStoredState?: boolean; timeoutMs?: number },
-  ): Promise<CaseView | undefined> {
-    try {
-      return await client.withDeadline(Date.now() + (options.timeoutMs ?? temporalTimeoutMs), () =>
-        client.workflow.getHandle(record.workflowId).query(getCaseQuery),
-      );
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return undefined;
-      if (isTemporalUnreachable(error)) {
-        if (options.orStoredState) return undefined;
-        throw unavailable('Temporal');
-      }
-      throw error;
-    }
+    const [record, saved] = await Promise.all([findRecord(caseId), storedView(views, caseId)]);
+    if (saved) return { resource: caseResource(record, saved), source: 'saved' };
+    return { resource: caseResource(record, openedView(record)), source: 'opened' };
   }
 
   /**

@@ -199,16 +199,17 @@ export function buildRoutes(services: RouteServices): RouteDefinition[] {
       operationId: 'getCase',
       summary: 'A case, with the live state of its workflow',
       description:
-        'The header `X-Case-State` says where the answer comes from: `live` (the workflow answered) or ' +
-        '`stored` (the workflow could not answer within 5 s, e.g. no worker is running: the last state it ' +
-        'stored, as `GET /cases` lists it). A closed case is always `live`: its stored state is final.',
+        'The case as its workflow stands after its last workflow task. The workflow saves its view in the ' +
+        'task of each change, before it answers the action that made it, so the read asks no worker. ' +
+        'The header `X-Case-State` says which: `saved` (the view the workflow saved) or `opened` (the ' +
+        'workflow has not saved one yet, about a second after intake: the case as `POST /cases` answered it).',
       roles: ['operations', 'agent'],
       params: schemas.caseIdParams,
       success: [{ status: 200, schema: schemas.caseResource, description: 'The case' }],
       errors: ['validation_failed', 'unauthorized', 'not_found', 'unavailable'],
       handle: async ({ params }) => {
         const read = await cases.getCase(params.id!);
-        return { ...ok(read.resource), headers: { 'X-Case-State': read.live ? 'live' : 'stored' } };
+        return { ...ok(read.resource), headers: { 'X-Case-State': read.source } };
       },
     },
     {

@@ -331,7 +331,7 @@ export async function runFaultInjection({
       let read = await readCase();
       const caughtUp = () =>
         read.found.status === 200 &&
-        read.found.headers?.get('x-case-state') === 'live' &&
+        read.found.headers?.get('x-case-state') === 'saved' &&
         (read.found.body as { stage?: string }).stage === 'reminder_1' &&
         read.outcome === 'sent';
       while (!caughtUp() && Date.now() - recordsStarted < settleTimeoutMs) {

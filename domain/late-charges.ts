@@ -164,8 +164,13 @@ export class LateChargeRules {
   private readonly contractRateUnits: number | undefined;
   private readonly rateUnitsByDay = new Map<number, number>();
 
+  /**
+   * `terms.rates` is trusted as a `RateTable`: every table is validated once where it enters
+   * (`parseRateTable` on config/rates.json, on the store's rows and on `POST /rates`). Validating
+   * it again here, on every statement, was a quarter of a case's replay (issue 14's profile).
+   */
   constructor(terms: LateChargeTerms) {
-    const rates = parseRateTable(terms.rates);
+    const { rates } = terms;
     this.chargeable = terms.debtorKind === 'business' && terms.waived !== true;
     this.contractRateUnits =
       terms.contractRatePercent === undefined
@@ -213,6 +218,11 @@ export class LateChargeRules {
       runs.push({ from: start, to: end, rateUnits: point.units });
     });
     return runs;
+  }
+
+  /** The annual penalty rate (percent) on `day`, whether or not this debtor owes penalties. */
+  ratePercentOn(day: CalendarDate): number {
+    return fromRateUnits(this.rateUnitsOn(dayNumberOf(day)));
   }
 
   /** The annual penalty rate on that day, in 1/10 000 of a percent. */
@@ -292,8 +302,7 @@ export class LateChargeRules {
 
 /** The annual penalty rate (percent) that applies on `day` (L441-10). */
 export function penaltyRatePercent(day: CalendarDate, rates: RateTable, contractRatePercent?: number): number {
-  const rules = new LateChargeRules({ debtorKind: 'business', rates, contractRatePercent });
-  return fromRateUnits(rules.rateUnitsOn(dayNumberOf(day)));
+  return new LateChargeRules({ debtorKind: 'business', rates, contractRatePercent }).ratePercentOn(day);
 }
 
 /**

@@ -5,13 +5,7 @@
  * "frais de dossier"...) stay with the creditor (CPCE L111-8), so a statement has no field for them.
  */
 import { compareDates, isCalendarDate } from './dates';
-import {
-  LateChargeAccrual,
-  LateChargeRules,
-  penaltyRatePercent,
-  type PenaltySegment,
-  type RateTable,
-} from './late-charges';
+import { LateChargeAccrual, LateChargeRules, type PenaltySegment, type RateTable } from './late-charges';
 import {
   allocate,
   assertNonNegativeCents,
@@ -191,9 +185,7 @@ export function computeStatement(input: StatementInput): Statement {
   const invoices = ledgers.map(lineOf);
   const totals = totalsOf(invoices, paymentsApplied);
   const ratePercent =
-    rules.chargeable && totals.outstandingPrincipalCents > 0
-      ? penaltyRatePercent(input.asOf, input.rates, input.contractRatePercent)
-      : undefined;
+    rules.chargeable && totals.outstandingPrincipalCents > 0 ? rules.ratePercentOn(input.asOf) : undefined;
   return {
     asOf: input.asOf,
     ...(input.currency === undefined ? {} : { currency: input.currency }),

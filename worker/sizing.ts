@@ -41,12 +41,15 @@ export const ACTIVITY_MB = 4;
 export const MIN_ACTIVITY_CONCURRENCY = 8;
 export const MAX_ACTIVITY_CONCURRENCY = 50;
 /**
- * Workflow tasks at once. With a reused V8 context every workflow task runs on one thread: more
- * slots do not run more tasks, they only hold more histories in memory while they wait.
+ * Workflow tasks at once. Workflow code runs on one thread (a reused V8 context), but a task also
+ * holds its slot while its bookkeeping local activities wait on the database: with 10 slots a
+ * case's first task (journal, rates, view: ≈ 0.8 s of waiting under load) capped the worker at
+ * ≈ 12 new cases a second, and intake at 34 a second left a backlog that every action then queued
+ * behind (issue 14, `npm run bench:scale`: 8,848 of 9,000 cases not yet saved after the fill).
  */
-export const DEFAULT_WORKFLOW_TASK_CONCURRENCY = 10;
-/** The case workflows schedule no local activity; a small bound keeps a future one from flooding. */
-export const DEFAULT_LOCAL_ACTIVITY_CONCURRENCY = 10;
+export const DEFAULT_WORKFLOW_TASK_CONCURRENCY = 40;
+/** The bookkeeping local activities (journal, view, rates) of the tasks above, one or two each. */
+export const DEFAULT_LOCAL_ACTIVITY_CONCURRENCY = 40;
 /** Share of the budget given to each V8 heap (the main thread's and the workflow thread's). */
 export const HEAP_SHARE = 0.75;
 

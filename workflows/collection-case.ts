@@ -176,6 +176,14 @@ export const COMPLIANCE_REVIEW_PATCH = 'compliance-review-rules';
  */
 export const OPENING_SPREAD_PATCH = 'opening-spread-rules';
 
+/**
+ * Cases that recorded this answer an action only once the view with it is saved (issue 14), so
+ * `GET /cases/:id` reads the saved view instead of replaying the workflow for a query. Steps taken
+ * on a timer still save once, after their effects. Histories recorded before it answered at once
+ * and saved the view after the effects.
+ */
+export const PUBLISH_BEFORE_EFFECTS_PATCH = 'publish-before-effects';
+
 /** Long-lived cases start a fresh history, carrying their state, before it grows unwieldy. */
 const MAX_HISTORY_EVENTS = 5_000;
 
@@ -189,9 +197,12 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
       : RULES_VERSIONS.complianceReview
     : (carried?.rulesVersion ?? RULES_VERSIONS.original);
   const books = patched(BOOKKEEPING_LOCAL_PATCH) ? bookkeeping : activities;
+  const publishesBeforeEffects = patched(PUBLISH_BEFORE_EFFECTS_PATCH);
   const now = (): string => new Date().toISOString();
   const effects: CaseEffect[] = [];
   let published = -1;
+  /** The last save of the view, settled or in flight. */
+  let saving: Promise<void> = Promise.resolve();
 
   const view = (): CaseView => caseSnapshot(state, now(), workflowInfo().workflowId);
 
@@ -199,7 +210,8 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
   const change = (rule: () => CaseEffect[]): void => {
     const produced = rule();
     state.revision += 1;
-    effects.push(...produced);
+    const decidedAt = now();
+    effects.push(...produced.map((effect) => (effect.kind === 'journal' ? { ...effect, decidedAt } : effect)));
   };
 
   /** Every action: a validator that refuses without a trace, then the change, then the live Case. */
@@ -212,6 +224,12 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
       update,
       (input: Input, actor: rules.Actor) => {
         change(() => apply(input, actor));
+        // Scheduled now, in the task that answers: the server hears the answer only once the task's
+        // local activities are done, so GET /cases/:id, which reads the saved view, shows the
+        // change as soon as the answer is out. Not awaited: an update handler that awaits a local
+        // activity failed to replay (SDK 1.24: its completion lands after the marker).
+        // A failed save surfaces in the main loop, which waits for this same save.
+        if (publishesBeforeEffects) publish().catch(() => undefined);
         return view();
       },
       {
@@ -314,7 +332,7 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
   const journalDraft = (effect: CaseEffect & { kind: 'journal' }): JournalDraft => ({
     caseId: input.caseId,
     idempotencyKey: `${input.caseId}:journal:${nextSequence(state)}`,
-    at: now(),
+    at: effect.decidedAt ?? now(),
     ...effect.note,
   });
 
@@ -498,7 +516,9 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
 
   /** Keeps the database projection, the search attributes and the Web UI's details current. */
   async function publish(): Promise<void> {
-    if (published === state.revision) return;
+    // Saved already, or being saved (an action's answer started it): wait for that save, so the
+    // case never moves on, nor ends, before its view is stored.
+    if (published === state.revision) return saving;
     published = state.revision;
     const current = view();
     upsertSearchAttributes([
@@ -515,7 +535,14 @@ export async function collectionCase(input: CaseInput, carried?: CaseState): Pro
       upsertSearchAttributes([{ key: OpenAlerts, value: kinds.length ? kinds : null }]);
     }
     setCurrentDetails(current.summary);
-    await books.saveCaseProjection(current);
+    // One save at a time (saveView reads, then replaces: two at once could end at the older
+    // revision). Only an action's save can still be in flight here, so older histories, whose
+    // saves were all awaited, schedule theirs at once as they recorded it.
+    const previous = saving;
+    saving = publishesBeforeEffects
+      ? previous.catch(() => undefined).then(() => books.saveCaseProjection(current))
+      : books.saveCaseProjection(current);
+    await saving;
   }
 
   if (!carried) {

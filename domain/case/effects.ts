@@ -3,7 +3,7 @@
  * effects; the case workflow carries them out through activities. That keeps every decision a pure
  * function of (state, input, now), testable without Temporal.
  */
-import type { CallTask, PendingContact, SealedText } from './types';
+import type { CallTask, IsoInstant, PendingContact, SealedText } from './types';
 import type { Channel, Stage } from '../types';
 import type { PlanRules } from '../installments';
 import type { Payment } from '../money';
@@ -24,7 +24,12 @@ export interface JournalNote {
 }
 
 export type CaseEffect =
-  | { kind: 'journal'; note: JournalNote }
+  /**
+   * `decidedAt`: the instant of the change that wrote the note, set by the workflow when it queues
+   * it. The entry carries that time, not the later one at which the bookkeeping ran (the view is
+   * saved in between, and workflow time moves on with each local activity).
+   */
+  | { kind: 'journal'; note: JournalNote; decidedAt?: IsoInstant }
   | { kind: 'contact'; contact: PendingContact; tone: string; template: string }
   | { kind: 'create_call_task'; task: CallTask }
   | { kind: 'close_call_task'; taskId: string; outcome: string; agentId?: string }

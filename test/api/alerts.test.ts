@@ -216,8 +216,13 @@ describe('an unknown message outcome, end to end', () => {
     );
     expect(shown.body.openAlerts).toBe(1);
     expect(shown.body.summary).toMatch(/^⚠ 1 alerte ouverte — /);
+    // Visibility follows the workflow task that saved the view: a moment later, not before.
     const handle = context.env.client.workflow.getHandle(opened.workflowId);
-    expect((await handle.describe()).typedSearchAttributes.get(OpenAlerts)).toEqual(['message_outcome_unknown']);
+    const described = await eventually(
+      () => handle.describe(),
+      (description) => description.typedSearchAttributes.get(OpenAlerts) !== undefined,
+    );
+    expect(described.typedSearchAttributes.get(OpenAlerts)).toEqual(['message_outcome_unknown']);
 
     const resent = await context.request('POST', `/alerts/${alert.id}/acknowledge`, {
       body: { resolution: 'send_again', note: 'Absent du journal d’activité SendGrid' },
@@ -241,7 +246,11 @@ describe('an unknown message outcome, end to end', () => {
       (response) => response.body.openAlerts === 0,
     );
     expect(after.body.summary).not.toMatch(/alerte/);
-    expect((await handle.describe()).typedSearchAttributes.get(OpenAlerts)).toBeUndefined();
+    const cleared = await eventually(
+      () => handle.describe(),
+      (description) => description.typedSearchAttributes.get(OpenAlerts) === undefined,
+    );
+    expect(cleared.typedSearchAttributes.get(OpenAlerts)).toBeUndefined();
 
     // Nothing more under that key, later on; acknowledging again is refused.
     await context.env.sleep(24 * HOUR);

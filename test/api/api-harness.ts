@@ -88,7 +88,7 @@ export interface ApiFileOptions {
   channels?: () => Promise<Pick<CaseActivitiesDependencies, 'transports' | 'dossierDelivery' | 'letters'>>;
   webhooks?: ApiDependencies['webhooks'];
   /** The API's waits on Temporal (defaults of api/app.ts otherwise). */
-  timeouts?: Pick<ApiDependencies, 'temporalTimeoutMs' | 'liveReadTimeoutMs'>;
+  timeouts?: Pick<ApiDependencies, 'temporalTimeoutMs'>;
   /**
    * `dev`: a real dev server instead of the time-skipping one, for `GET /cases`, which reads
    * Temporal's visibility (the time-skipping server has no ListWorkflowExecutions). Its clock is

@@ -29,7 +29,7 @@ test('a worker and a database killed mid-burst: no e-mail twice, none lost, the 
   expect(result.casesFoundAfter).toBe(result.casesOpened);
   // The workflows moved on after the crash (not only their e-mails): each case answers live, at the
   // stage of its first reminder, and its journal has the e-mail sent.
-  expect(result.caseReadSources).toEqual({ live: result.casesOpened });
+  expect(result.caseReadSources).toEqual({ saved: result.casesOpened });
   expect(result.stagesAfter).toEqual({ reminder_1: result.casesOpened });
   expect(result.journalOutcomes).toEqual({ sent: result.casesOpened });
   expect(result.workerRestarted).toBe(true);

@@ -20,6 +20,8 @@ const rel = (file: string) => path.relative(ROOT, file).split(path.sep).join('/'
  */
 const REVIEWED_MEMOS: Record<string, string[]> = {
   'domain/calendar.ts': ['holidaysByYear'],
+  // Paris's UTC offset (a number) during a UTC day / hour, as luxon gives it: a pure function of the key.
+  'domain/dates.ts': ['parisOffsetByUtcDay', 'parisOffsetByUtcHour'],
 };
 
 /**

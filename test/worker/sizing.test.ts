@@ -60,9 +60,9 @@ describe('what the budget pays for', () => {
       memoryBudgetMb: 1024,
       heapMb: 768,
       maxCachedWorkflows: 1365,
-      maxConcurrentWorkflowTaskExecutions: 10,
+      maxConcurrentWorkflowTaskExecutions: 40,
       maxConcurrentActivityTaskExecutions: 32,
-      maxConcurrentLocalActivityExecutions: 10,
+      maxConcurrentLocalActivityExecutions: 40,
     });
   });
 
@@ -77,7 +77,7 @@ describe('what the budget pays for', () => {
   test('overrides: the cache (0 turns it off), activities, workflow tasks never above the cache', () => {
     expect(workerSizing({ totalMemoryBytes: 24 * GB, maxCachedWorkflows: 0 })).toMatchObject({
       maxCachedWorkflows: 0,
-      maxConcurrentWorkflowTaskExecutions: 10,
+      maxConcurrentWorkflowTaskExecutions: 40,
     });
     expect(
       workerSizing({ totalMemoryBytes: 24 * GB, maxCachedWorkflows: 5, workflowTaskConcurrency: 40 }),

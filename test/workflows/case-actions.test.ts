@@ -365,6 +365,17 @@ test('an outcome closes its call task; callback_requested creates a task at call
       `sendMessage reminder_2/sms @ ${sent(7, '10:00')}`,
       `createCallTask callback due ${at(9, '15:00')} @ ${at(8, '09:00')}`,
     ]);
+    // The view with the callback is saved before the task's activity runs, so the action's answer
+    // and the saved view leave together (PUBLISH_BEFORE_EFFECTS_PATCH; GET /cases/:id reads it).
+    const names = calls.map((call) => call.name);
+    const savedWithCallback = calls.findIndex(
+      (call) =>
+        call.name === 'saveCaseProjection' &&
+        (call.input.openCallTasks as { reason: string }[]).some((task) => task.reason === 'callback'),
+    );
+    expect(savedWithCallback).toBeGreaterThan(-1);
+    expect(savedWithCallback).toBeLessThan(names.lastIndexOf('createCallTask'));
+    await recordHistory(handle, 'collection-case', 'publish-before-effects-callback');
   });
 });
 
