@@ -230,6 +230,35 @@ function cpuDelta(before: CpuSnapshot, after: CpuSnapshot): CpuDelta {
   return { seconds, restarted };
 }
 
+/** Below this many cores, summed over the stack's processes, the stack has no backlog left. */
+const QUIET_CORES = 0.25;
+
+/** Polls the stack's CPU every 5 s until one window stays under QUIET_CORES, or `budgetMs()` passes. */
+async function waitForQuiet(stack: RunningStack, budgetMs: () => number): Promise<{ quiet: boolean; seconds: number }> {
+  const started = Date.now();
+  const deadline = started + budgetMs();
+  const seconds = () => Math.round((Date.now() - started) / 1000);
+  while (Date.now() < deadline) {
+    const before = cpuSnapshot(stack);
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    const delta = cpuDelta(before, cpuSnapshot(stack));
+    const busy = PARTS.reduce((sum, part) => sum + (delta.seconds[part] ?? 0), 0);
+    if (busy / 5 < QUIET_CORES) return { quiet: true, seconds: seconds() };
+  }
+  return { quiet: false, seconds: seconds() };
+}
+
+/** A call's duration as a route sample (status 200, or 0 when it threw). */
+async function timed(call: () => Promise<unknown>): Promise<{ ms: number; status: number }> {
+  const started = Date.now();
+  try {
+    await call();
+    return { ms: Date.now() - started, status: 200 };
+  } catch {
+    return { ms: Date.now() - started, status: 0 };
+  }
+}
+
 function perUnit(delta: CpuDelta, units: number): Partial<Record<CpuPart, number>> {
   const out: Partial<Record<CpuPart, number>> = {};
   for (const [part, seconds] of Object.entries(delta.seconds))
@@ -309,6 +338,8 @@ export interface LevelResult {
     listPages: number;
     listFailures: Record<string, number>;
   };
+  /** After the read-back: how long until the stack went quiet (false: the budget ran out first). */
+  drain: { quiet: boolean; seconds: number };
   routes: Record<string, Latency & { cpuPerRequest: Partial<Record<CpuPart, number>>; restarted: StackPart[] }>;
   worker: { rssMb: number; peakRssMb: number } | undefined;
   processesMemory: Partial<Record<StackPart, { rssMb: number; peakRssMb: number }>>;
@@ -504,6 +535,16 @@ export async function runScale(options: ScaleOptions, log: (line: string) => voi
       const readLatency = latencyOf(readSamples);
       const listLatency = latencyOf(listSamples);
 
+      // The fill leaves first workflow tasks and saves queued behind it; routes measured then would
+      // measure that backlog, not N open cases. Wait for the stack to go quiet, and say how long.
+      const drain = await waitForQuiet(stack, () => Math.min(remainingMs() * 0.15, 15 * 60_000));
+      log(
+        drain.quiet
+          ? `[scale] backlog drained ${drain.seconds} s after the read-back`
+          : `[scale] backlog NOT drained after ${drain.seconds} s (time budget): routes measured under it`,
+      );
+      if (!drain.quiet) notes.push(`level ${target}: routes measured before the backlog drained`);
+
       // The routes, K requests each at a fixed concurrency, CPU around each.
       const routes: LevelResult['routes'] = {};
       const deepCursor = cursors[Math.floor(cursors.length * 0.75)];
@@ -514,6 +555,18 @@ export async function runScale(options: ScaleOptions, log: (line: string) => voi
           (i) => request(`${apiUrl}/cases/${opened[(i * 7919) % opened.length]}`, { key: keys.operations }),
         ],
         ['GET /cases (first page of 50)', () => request(`${apiUrl}/cases?limit=50`, { key: keys.operations })],
+        // The floor of that list: the same visibility call with nothing of ours around it.
+        [
+          'visibility list alone (page of 50)',
+          () =>
+            timed(() =>
+              client.workflowService.listWorkflowExecutions({
+                namespace: client.options.namespace,
+                pageSize: 50,
+                query: `WorkflowType = '${CASE_WORKFLOW_TYPE}'`,
+              }),
+            ),
+        ],
         ...(deepCursor
           ? ([
               [
@@ -599,6 +652,7 @@ export async function runScale(options: ScaleOptions, log: (line: string) => voi
           listPages: listSamples.length,
           listFailures: listLatency.failures,
         },
+        drain,
         routes: {
           'GET /cases/:id (read-back, concurrency 32)': { ...readLatency, cpuPerRequest: {}, restarted: [] },
           ...routes,
@@ -842,6 +896,12 @@ export function formatLevel(level: LevelResult): string {
     [
       'lost writes',
       `${level.lostWrites.notReadable} of ${level.lostWrites.checked} unreadable, ${level.lostWrites.missingFromList ?? '? (not paged to the end)'} of ${level.openCases} missing from GET /cases (${level.lostWrites.listPages} pages of 200), ${level.lostWrites.duplicatedInList} listed twice; read by ${JSON.stringify(level.lostWrites.caseState)}`,
+    ],
+    [
+      'backlog drained',
+      level.drain
+        ? `${level.drain.quiet ? '' : 'NOT quiet after '}${level.drain.seconds} s after the read-back (stack < ${QUIET_CORES} cores)`
+        : 'not waited for',
     ],
     ...Object.entries(level.routes).map(([name, route]): [string, string] => [
       name,
