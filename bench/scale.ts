@@ -13,13 +13,15 @@
  * - worker RSS, and CPU-seconds per request / per opened case of each process of the stack
  *   (/proc/<pid>/stat utime + stime around each phase).
  *
- * Then the rush: R cases whose first reminder is due at the same instant T, with action latency
- * measured while they drain (see `runRush`). Only the public surfaces are used (the HTTP API,
+ * Then the rush: R cases whose first reminder is due at a window opening T, each at the offset the
+ * product's opening spread gives it (or, with --rush-herd, all at T), with action latency measured
+ * while they drain (see `runRush`). Only the public surfaces are used (the HTTP API,
  * @temporalio/client, the stack starter), so the bench does not depend on how the product stores
  * its data.
  *
  *   npm run bench:scale -- [levels] [--requests K] [--concurrency C] [--read-concurrency c]
- *                          [--bare B] [--rush R | --no-rush] [--max-minutes M] [--out file.json]
+ *                          [--bare B] [--rush R | --no-rush] [--rush-herd] [--max-minutes M]
+ *                          [--out file.json]
  *
  * levels: comma-separated open-case counts, default 1000,10000 (try 200 first). A baseline at a
  * few dozen cases is measured first unless --no-baseline. Bounded: it stops filling when the time
@@ -37,7 +39,8 @@ import { caseIdFor } from '../api/intake';
 import { holidayRegionOfAddress } from '../domain/calendar';
 import { reachableChannelsOf } from '../domain/case/reachability';
 import type { CaseInput } from '../domain/case/types';
-import { NO_RESTRICTIONS, nextAllowedContact } from '../domain/contact-limits';
+import { DEFAULT_CONTACT_RULES, NO_RESTRICTIONS, nextAllowedContact } from '../domain/contact-limits';
+import { OPENING_SPREAD_MINUTES, spreadAfterOpening } from '../domain/case/opening-spread';
 import { defaultPolicyIdFor } from '../domain/policies';
 import { REPO_ROOT } from '../scripts/local-stack/provision';
 import { benchCaseBody } from './case-body';
@@ -67,6 +70,12 @@ export interface ScaleOptions {
   bare: number;
   /** Cases in the rush (at most the last level); 0: no rush. */
   rush: number;
+  /**
+   * `opening`: the rush as the product runs it at 10:00, every contact due at a window opening
+   * and each case at its own offset after it (domain/case/opening-spread.ts). `herd`: every case
+   * at the same instant, the worst case, which the product's spread avoids.
+   */
+  rushShape: RushShape;
   maxMinutes: number;
   out: string;
 }
@@ -80,6 +89,7 @@ function parseArgs(argv: string[]): ScaleOptions {
     readConcurrency: 8,
     bare: 500,
     rush: 10_000,
+    rushShape: 'opening',
     maxMinutes: 45,
     out: path.join(REPO_ROOT, 'bench/results', `scale-${DateTime.utc().toFormat("yyyy-MM-dd'T'HHmmss")}.json`),
   };
@@ -97,6 +107,7 @@ function parseArgs(argv: string[]): ScaleOptions {
     else if (arg === '--bare') options.bare = positiveInt(arg, next(), 20_000);
     else if (arg === '--rush') options.rush = positiveInt(arg, next(), 20_000);
     else if (arg === '--no-rush') options.rush = 0;
+    else if (arg === '--rush-herd') options.rushShape = 'herd';
     else if (arg === '--no-baseline') options.baseline = false;
     else if (arg === '--max-minutes') options.maxMinutes = Math.max(1, positiveInt(arg, next(), 24 * 60));
     else if (arg === '--out') options.out = path.resolve(next() ?? options.out);
@@ -346,8 +357,11 @@ export interface LevelResult {
   loadAverage: number[];
 }
 
+export type RushShape = 'opening' | 'herd';
+
 export interface RushResult {
   skipped?: string;
+  shape: RushShape;
   cases: number;
   /** T, Paris time. */
   at?: string;
@@ -671,6 +685,7 @@ export async function runScale(options: ScaleOptions, log: (line: string) => voi
         client,
         run,
         cases: Math.min(options.rush, options.levels[options.levels.length - 1] ?? 0),
+        shape: options.rushShape,
         concurrency: options.concurrency,
         readConcurrency: options.readConcurrency,
         intakeRate: lastIntakeRate,
@@ -688,21 +703,28 @@ export async function runScale(options: ScaleOptions, log: (line: string) => voi
 }
 
 /**
- * The 10:00 rush, at any hour of the contact window: R cases whose first reminder is due at the
- * same instant T. Each case's workflow is started directly with `startDelay` (the input api/intake.ts
- * would give it, same workflow id), then the same body goes through `POST /cases`, which writes the
- * record and finds its workflow already there; at T every workflow's first task runs and finds
- * reminder 1 due (the invoice is 5 days overdue, the standard policy says 3). Measured: time from T
- * until every case's CaseStage search attribute says reminder_1 (set once the e-mail is journaled),
- * a journal sample, and action latency (payments and reads on the filled cases) meanwhile.
- * Outside a contact window (Mon–Fri 10:00–13:00, 14:00–20:00 Paris, no public holiday) the sends
- * would be deferred: the rush is skipped, not faked.
+ * The 10:00 rush, at any hour of the contact window. R cases have their first reminder due at one
+ * instant T (the invoice is 5 days overdue, the standard policy says 3). Each case's workflow is
+ * started directly with `startDelay` (the input api/intake.ts would give it, same workflow id), then
+ * the same body goes through `POST /cases`, which writes the record and finds its workflow there.
+ *
+ * - `opening` (the default): T plays a window opening. Every case wakes at the instant the product
+ *   gives a contact deferred to an opening, T plus its own offset (`spreadAfterOpening`, the
+ *   workflow's function, not a copy). The bench cannot move the contact window to its own hour, so
+ *   the start delay stands in for the timer a deferred case would be waiting on.
+ * - `herd`: every case wakes at T itself, the worst case, which the spread avoids.
+ *
+ * Measured: time from T until every case's CaseStage search attribute says reminder_1 (set once the
+ * e-mail is journaled), a journal sample, and action latency (payments and reads on the filled
+ * cases) meanwhile. Outside a contact window (Mon–Fri 10:00–13:00, 14:00–20:00 Paris, no public
+ * holiday) the sends would be deferred: the rush is skipped, not faked.
  */
 async function runRush({
   stack,
   client,
   run,
   cases: wanted,
+  shape,
   concurrency,
   readConcurrency,
   intakeRate,
@@ -714,6 +736,7 @@ async function runRush({
   client: Client;
   run: string;
   cases: number;
+  shape: RushShape;
   concurrency: number;
   readConcurrency: number;
   intakeRate: number;
@@ -726,24 +749,31 @@ async function runRush({
     const next = nextAllowedContact('email', at, [], NO_RESTRICTIONS);
     return next.kind === 'allowed' && !next.deferred;
   };
-  // Setup runs at about the intake rate measured last; at most 40% of the time left, so the drain
-  // has the rest.
+  // Setup runs at about the intake rate measured last. A herd's setup may take 40% of the time
+  // left, so the drain has the rest; a spread rush needs its whole spread after T whatever its size.
   const rate = Math.max(0.5, intakeRate);
-  const cases = Math.max(0, Math.min(wanted, Math.floor((rate * remainingMs() * 0.4) / 1000 / 1.3)));
+  const spreadMs = shape === 'opening' ? OPENING_SPREAD_MINUTES * 60_000 : 0;
+  const setupBudgetMs = shape === 'opening' ? remainingMs() - spreadMs - 10 * 60_000 : remainingMs() * 0.4;
+  const cases = Math.max(0, Math.min(wanted, Math.floor((rate * setupBudgetMs) / 1000 / 1.3)));
   if (cases < wanted) log(`[scale] rush cut to ${cases} cases (time budget at ${rate.toFixed(1)} cases/s)`);
-  if (!cases) return { skipped: 'no time left for a rush', cases: 0 };
+  if (!cases) return { skipped: 'no time left for a rush', shape, cases: 0 };
   const setupMs = Math.max(30_000, Math.ceil((cases / rate) * 1.3 * 1000) + 15_000);
   const at = new Date(Date.now() + setupMs);
   const paris = (date: Date): string => DateTime.fromJSDate(date, { zone: PARIS }).toFormat('ccc dd/MM HH:mm:ss');
-  if (!allowedAt(at)) {
-    const reason = `the rush needs a contact window: T would be ${paris(at)} Paris, when e-mails are deferred (Mon–Fri 10:00–13:00, 14:00–20:00, no public holiday); run it then`;
+  if (!allowedAt(at) || !allowedAt(new Date(at.getTime() + spreadMs))) {
+    const reason = `the rush needs a contact window: from T = ${paris(at)} Paris to ${paris(new Date(at.getTime() + spreadMs))}, e-mails may not all leave (Mon–Fri 10:00–13:00, 14:00–20:00, no public holiday); run it then`;
     log(`[scale] rush skipped: ${reason}`);
-    return { skipped: reason, cases };
+    return { skipped: reason, shape, cases };
   }
+  // When each case wakes: T, or its offset after T as the product spreads a window opening.
+  const wakeOf = (caseId: string): Date =>
+    shape === 'opening' ? spreadAfterOpening(caseId, at, 'email', [], NO_RESTRICTIONS, DEFAULT_CONTACT_RULES) : at;
   let windowEnd = at;
   while (allowedAt(windowEnd) && windowEnd.getTime() - at.getTime() < 12 * 3_600_000)
     windowEnd = new Date(windowEnd.getTime() + 60_000);
-  log(`[scale] rush: ${cases} cases due at T = ${paris(at)} Paris (window until ${paris(windowEnd)}); setting up…`);
+  log(
+    `[scale] rush (${shape}): ${cases} cases due at T = ${paris(at)} Paris (window until ${paris(windowEnd)}); setting up…`,
+  );
 
   const creditor = `bench-rush-${run}`;
   const ids: string[] = [];
@@ -759,7 +789,7 @@ async function runRush({
         taskQueue: process.env.TEMPORAL_TASK_QUEUE ?? 'amiable-cases',
         args: [input],
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        startDelay: Math.max(1, at.getTime() - Date.now()),
+        startDelay: Math.max(1, wakeOf(input.caseId).getTime() - Date.now()),
         typedSearchAttributes: [
           { key: CaseStatus, value: 'active' },
           { key: CaseStage, value: 'none' },
@@ -850,6 +880,7 @@ async function runRush({
     }
   });
   return {
+    shape,
     cases,
     at: paris(at),
     windowClosesAt: paris(windowEnd),
@@ -925,9 +956,12 @@ export function formatLevel(level: LevelResult): string {
 }
 
 export function formatRush(rush: RushResult): string {
-  if (rush.skipped) return `\n── rush: skipped (${rush.skipped})`;
+  if (rush.skipped) return `\n── rush (${rush.shape}): skipped (${rush.skipped})`;
   const rows: [string, string][] = [
-    ['cases, T', `${rush.cases} due at ${rush.at} Paris (window closes ${rush.windowClosesAt})`],
+    [
+      'cases, T',
+      `${rush.cases} due at ${rush.at} Paris, ${rush.shape === 'opening' ? `each at its offset in the ${OPENING_SPREAD_MINUTES} minutes after (opening spread)` : 'all at that instant (herd)'} (window closes ${rush.windowClosesAt})`,
+    ],
     [
       'setup',
       `${rush.setup?.seconds} s${rush.setup?.overranT ? ' (overran T)' : ''}; start failures ${rush.setup?.startFailures}; POST /cases ${rush.setup ? fmtLatency(rush.setup.intake) : ''}`,
@@ -947,7 +981,7 @@ export function formatRush(rush: RushResult): string {
     ['worker RSS after', rush.worker ? `${rush.worker.rssMb} MB (peak ${rush.worker.peakRssMb} MB)` : 'unknown'],
   ];
   const width = Math.max(...rows.map(([name]) => name.length));
-  return ['', '── rush', ...rows.map(([name, value]) => `${name.padEnd(width)}  ${value}`)].join('\n');
+  return ['', `── rush (${rush.shape})`, ...rows.map(([name, value]) => `${name.padEnd(width)}  ${value}`)].join('\n');
 }
 
 async function main(): Promise<void> {
