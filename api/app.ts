@@ -26,6 +26,7 @@ import { buildRoutes, type RouteDefinition } from './routes';
 import { createCaseInboundSink } from './webhooks/case-sink';
 import { createWebhookRouter } from './webhooks/router';
 import { isDatabaseUnreachable, isTemporalUnreachable, unavailable } from './upstream-errors';
+import { identifierKeyFrom } from '../models/debtor-directory';
 
 export interface ApiDependencies {
   temporal: TemporalConnection;
@@ -86,7 +87,15 @@ export function createApi(dependencies: ApiDependencies): Api {
   const now = dependencies.now ?? (async () => new Date());
   const records = caseRecordModel(database);
   const pending = pendingIntakeModel(database);
-  const intake = createIntake({ records, pending, client, taskQueue: dependencies.taskQueue, now, logger });
+  const intake = createIntake({
+    records,
+    pending,
+    debtors: { database, identifierKey: identifierKeyFrom(dependencies.dataKey) },
+    client,
+    taskQueue: dependencies.taskQueue,
+    now,
+    logger,
+  });
   const cases = createCaseService({
     records,
     views: caseViewModel(database),

@@ -32,13 +32,16 @@ import type { CaseInput } from '../domain/case/types';
 import { reachableChannelsOf } from '../domain/case/reachability';
 import { parisDateOf } from '../domain/dates';
 import { formatAmount } from '../domain/money';
+import type { Connection } from 'mongoose';
 import type { CaseRecord, CaseRecordModel } from '../models/case-record';
 import { isDuplicateKey } from '../models/connection';
+import { digested, linkCaseToDebtor } from '../models/debtor-directory';
+import { debtorIdentifiers } from '../domain/debtor/identity';
 import type { PendingIntakeModel } from '../models/pending-intake';
 import type { Logger } from '../observability/logger';
 import { CASE_WORKFLOW_TYPE, caseWorkflowId } from '../workflows/case-definitions';
 import type { collectionCase } from '../workflows/collection-case';
-import { BalanceCents, CaseStage, CaseStatus, CreditorId, DebtorKind } from '../workflows/search-attributes';
+import { BalanceCents, CaseStage, CaseStatus, CreditorId, DebtorKey, DebtorKind } from '../workflows/search-attributes';
 import { ApiError } from './errors';
 import type { OpenCaseBody, OpenCaseRequest } from './schemas';
 import { holidayRegionOfAddress } from '../domain/calendar';
@@ -48,6 +51,8 @@ import { isDatabaseUnreachable, isTemporalUnreachable, unavailable } from './ups
 export interface IntakeDependencies {
   records: CaseRecordModel;
   pending: PendingIntakeModel;
+  /** The debtor directory's database, and the key identifiers are digested under (identifierKeyFrom). */
+  debtors: { database: Connection; identifierKey: Buffer };
   client: Client;
   taskQueue: string;
   now: () => Promise<Date>;
@@ -102,7 +107,30 @@ export function openedView(record: CaseRecord): CaseView {
 }
 
 export function createIntake(dependencies: IntakeDependencies) {
-  const { records, pending, client, taskQueue, now, logger } = dependencies;
+  const { records, pending, debtors, client, taskQueue, now, logger } = dependencies;
+
+  /**
+   * The debtor of a case about to be opened, linked before its record is written so that the
+   * record holds it. Idempotent (a retry links the same case to the same debtor); a case whose
+   * intake is undone stays listed under its debtor without a record, and readers skip it.
+   */
+  async function linkDebtor(caseId: string, body: OpenCaseBody, openedAt: Date): Promise<string> {
+    const identifiers = debtorIdentifiers({
+      creditorId: body.creditor.id,
+      id: body.debtor.id,
+      legalId: body.debtor.legalId,
+      email: body.debtor.email,
+      phone: body.debtor.phone,
+    }).map((identifier) => digested(identifier, debtors.identifierKey));
+    const link = await linkCaseToDebtor(debtors.database, { caseId, openedAt, identifiers });
+    if (link.keptApartFrom) {
+      logger.warn(
+        { caseId, debtorKey: link.debtorKey, keptApartFrom: link.keptApartFrom },
+        'debtor kept apart: its contact point is shared by debtors with different registry numbers',
+      );
+    }
+    return link.debtorKey;
+  }
 
   /** Starts the case's workflow unless it already runs (or ran): idempotent by workflow id. */
   async function startWorkflow(record: CaseRecord): Promise<void> {
@@ -121,6 +149,7 @@ export function createIntake(dependencies: IntakeDependencies) {
           { key: BalanceCents, value: record.balanceCents },
           { key: CreditorId, value: record.creditorId },
           { key: DebtorKind, value: record.debtorKind },
+          ...(record.debtorKey ? [{ key: DebtorKey, value: record.debtorKey }] : []),
         ],
       });
     } catch (error) {
@@ -188,6 +217,13 @@ export function createIntake(dependencies: IntakeDependencies) {
     }
 
     const caseId = caseIdFor(body.creditor.id, body.reference);
+    let debtorKey: string;
+    try {
+      debtorKey = await linkDebtor(caseId, body, openedAt);
+    } catch (error) {
+      if (isDatabaseUnreachable(error)) throw unavailable('the database');
+      throw error;
+    }
     // Kept once, as the messages read it, in `paymentInstructions` below.
     const { paymentInstructions: _instructions, ...creditor } = body.creditor;
     const document = {
@@ -206,6 +242,7 @@ export function createIntake(dependencies: IntakeDependencies) {
       openedAt,
       balanceCents: body.claim.invoices.reduce((sum, invoice) => sum + invoice.amountCents, 0),
       debtorKind: body.debtor.kind,
+      debtorKey,
     };
     let record: CaseRecord;
     try {

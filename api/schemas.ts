@@ -80,6 +80,15 @@ const collector = z
 
 const debtor = z
   .strictObject({
+    id: optionalText(64)
+      .optional()
+      .meta({
+        description:
+          "The debtor's id in the creditor's own system (its customer number). With the registry number, " +
+          "the e-mail address and the phone number, it groups the creditor's cases under one debtor. " +
+          'Not in docs/api.md (issue 15).',
+        example: 'CLI-000123',
+      }),
     kind: z.enum(DEBTOR_KINDS),
     name: text(200).meta({ example: 'Dupont SARL' }),
     email: z.email('must be an e-mail address').optional(),

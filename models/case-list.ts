@@ -28,12 +28,24 @@ function slots(connection: Connection): CaseListSlotModel {
   return (connection.models.CaseListSlot as CaseListSlotModel | undefined) ?? compile(connection);
 }
 
-export type CaseListName = 'journal' | 'documents' | 'phone';
+export type CaseListName =
+  | 'journal'
+  | 'documents'
+  | 'phone'
+  // models/debtor-directory.ts
+  | 'identifier-debtors'
+  | 'debtor-identifiers'
+  | 'debtor-cases'
+  | 'debtor-absorbed';
 
 const slotId = (list: CaseListName, owner: string, n: number): string => `${list}:${owner}:${n}`;
 
-/** Look-ups run this many at a time: one round trip reads most cases' whole journal. */
-const READ_BATCH = 16;
+/**
+ * Look-ups run this many at a time, then twice as many each round up to the maximum: a short list
+ * (a debtor's few identifiers) costs a handful of look-ups, and a journal a few round trips.
+ */
+const FIRST_READ_BATCH = 4;
+const MAX_READ_BATCH = 16;
 /** Concurrent appenders each cost a retry; this many means something else is wrong. */
 const MAX_APPEND_TRIES = 50;
 
@@ -81,15 +93,21 @@ export async function appendToCaseList(
   throw new Error(`${list} list of ${owner}: no free slot after ${MAX_APPEND_TRIES} tries`);
 }
 
-/** The items in the order they were appended, each once. */
-export async function readCaseList(connection: Connection, list: CaseListName, owner: string): Promise<string[]> {
+/**
+ * The items in the order they were appended, each once. `firstBatch`: how many slots the first
+ * round reads, for lists known to be short (a debtor's keys under one identifier: one, mostly).
+ */
+export async function readCaseList(
+  connection: Connection,
+  list: CaseListName,
+  owner: string,
+  firstBatch = FIRST_READ_BATCH,
+): Promise<string[]> {
   const model = slots(connection);
   const items: string[] = [];
-  for (let start = 0; ; start += READ_BATCH) {
+  for (let start = 0, size = firstBatch; ; start += size, size = Math.min(size * 2, MAX_READ_BATCH)) {
     const batch = await Promise.all(
-      Array.from({ length: READ_BATCH }, (_, offset) =>
-        model.findOne({ _id: slotId(list, owner, start + offset) }).lean(),
-      ),
+      Array.from({ length: size }, (_, offset) => model.findOne({ _id: slotId(list, owner, start + offset) }).lean()),
     );
     const end = batch.findIndex((slot) => slot === null);
     for (const slot of end === -1 ? batch : batch.slice(0, end)) items.push(slot!.item);

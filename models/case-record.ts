@@ -35,6 +35,8 @@ const collectorSchema = new Schema(
 
 const debtorSchema = new Schema(
   {
+    /** The debtor's id in the creditor's own system. */
+    id: { type: String },
     kind: { type: String, enum: DEBTOR_KINDS, required: true },
     name: { type: String, required: true },
     email: { type: String },
@@ -108,6 +110,11 @@ export const caseRecordSchema = new Schema(
     /** The sum of the invoices at opening; the case's current balance is in its view. */
     balanceCents: { type: Number, required: true, validate: wholeCents },
     debtorKind: { type: String, enum: DEBTOR_KINDS, required: true },
+    /**
+     * The debtor the case was linked to at intake (models/debtor-directory.ts), as it was then: a
+     * later merge leaves it, and readers follow the merges. Absent on cases opened before issue 15.
+     */
+    debtorKey: { type: String },
   },
   { collection: 'cases', versionKey: false, strict: 'throw' },
 );
@@ -140,6 +147,7 @@ const RECORD_FIELDS = [
   'openedAt',
   'balanceCents',
   'debtorKind',
+  'debtorKey',
 ] as const;
 
 export interface CaseRecordMigration {

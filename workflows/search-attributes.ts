@@ -10,6 +10,12 @@ export const CaseStage = defineSearchAttributeKey('CaseStage', SearchAttributeTy
 export const BalanceCents = defineSearchAttributeKey('BalanceCents', SearchAttributeType.INT);
 export const CreditorId = defineSearchAttributeKey('CreditorId', SearchAttributeType.KEYWORD);
 export const DebtorKind = defineSearchAttributeKey('DebtorKind', SearchAttributeType.KEYWORD);
+/**
+ * The debtor a case was linked to when it opened (`d_…`, no personal data; models/debtor-directory.ts):
+ * `DebtorKey = "d_…"` lists one debtor's cases. A debtor merged later keeps its cases' keys: the
+ * debtor's keys are all of those its merges name.
+ */
+export const DebtorKey = defineSearchAttributeKey('DebtorKey', SearchAttributeType.KEYWORD);
 export const NextActionAt = defineSearchAttributeKey('NextActionAt', SearchAttributeType.DATETIME);
 /** The kinds of the case's unacknowledged manager alerts, e.g. `OpenAlerts = "message_outcome_unknown"`. */
 export const OpenAlerts = defineSearchAttributeKey('OpenAlerts', SearchAttributeType.KEYWORD_LIST);
@@ -37,6 +43,7 @@ export const ALL_SEARCH_ATTRIBUTES = [
   BalanceCents,
   CreditorId,
   DebtorKind,
+  DebtorKey,
   NextActionAt,
   OpenAlerts,
   ...PLAN_SEARCH_ATTRIBUTES,

@@ -173,6 +173,50 @@ test('eight concurrent identical POSTs open one case and one workflow', async ()
   expect(await workflowExists(answers[0]!.body.workflowId)).toBe(true);
 });
 
+test("cases of one debtor, across creditors, share the debtor's key in the record and the search attribute", async () => {
+  const now = await context.now();
+  const unique = `${Date.now()}`;
+  const debtor = (extra: Body) => ({
+    kind: 'business',
+    name: 'Dupont SARL',
+    address: '3 avenue Foch, 75116 Paris',
+    ...extra,
+  });
+  const open = async (creditorId: string, debtorFields: Body) => {
+    const body = openCaseBody(
+      now,
+      {
+        creditor: { id: creditorId, name: `${creditorId} SAS`, address: '1 rue de la Paix, 75001 Paris' },
+        debtor: debtor(debtorFields),
+      },
+      1,
+    );
+    const response = await context.request('POST', '/cases', { as: 'operations', body });
+    expect(response.status).toBe(201);
+    const record = await records().findOne({ _id: response.body.id }).lean();
+    return { record: record!, workflowId: response.body.workflowId as string };
+  };
+  const first = await open('acme', { id: `CLI-${unique}`, email: `compta-${unique}@dupont.example` });
+  // Another creditor, the same e-mail address: the same person.
+  const second = await open('globex', { email: `compta-${unique}@dupont.example`, legalId: '552 100 554' });
+  // A third creditor names only the company's SIRET: linked through the SIREN the second case gave.
+  const third = await open('initech', { legalId: '55210055400013', phone: '+33700000000' });
+  // The same creditor's other customer id is someone else, even at the same address.
+  const other = await open('acme', { id: `CLI-${unique}-2`, address: '3 avenue Foch, 75116 Paris' });
+
+  expect(first.record.debtorKey).toMatch(/^d_[0-9a-f]{20}$/);
+  expect(second.record.debtorKey).toBe(first.record.debtorKey);
+  expect(third.record.debtorKey).toBe(first.record.debtorKey);
+  expect(other.record.debtorKey).not.toBe(first.record.debtorKey);
+  const searchAttribute = async (workflowId: string) =>
+    (await context.env.client.workflow.getHandle(workflowId).describe()).searchAttributes.DebtorKey;
+  expect(await searchAttribute(third.workflowId)).toEqual([first.record.debtorKey]);
+  // The key is no personal data: nothing of the debtor's identifiers in it or in the history.
+  expect(JSON.stringify(await context.env.client.workflow.getHandle(third.workflowId).fetchHistory())).not.toMatch(
+    /552100554|dupont\.example|33700000000/,
+  );
+});
+
 describe('a claim that is not certaine, liquide, exigible is 422 not_collectable, and nothing is created', () => {
   test.each([
     [
