@@ -27,6 +27,7 @@ import { createCaseInboundSink } from './webhooks/case-sink';
 import { createWebhookRouter } from './webhooks/router';
 import { isDatabaseUnreachable, isTemporalUnreachable, unavailable } from './upstream-errors';
 import { identifierKeyFrom } from '../models/debtor-directory';
+import { createDebtorService } from './debtors';
 
 export interface ApiDependencies {
   temporal: TemporalConnection;
@@ -117,6 +118,7 @@ export function createApi(dependencies: ApiDependencies): Api {
   const routes = buildRoutes({
     intake,
     cases,
+    debtors: createDebtorService({ database, records, views: caseViewModel(database) }),
     alerts,
     rates: createRateService(database, now),
     seal: (plain) => sealText(plain, dependencies.dataKey),

@@ -60,6 +60,7 @@ export function caseResource(record: CaseRecord, view: CaseView): CaseResource {
     summary: view.summary,
     workflowId: view.workflowId,
     openAlerts: view.openAlerts ?? 0,
+    debtorKey: record.debtorKey ?? null,
   };
 }
 

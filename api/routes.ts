@@ -24,6 +24,7 @@ import type { AlertService } from './alerts';
 import { rateChangeResource, ratePointBody, rateTableResource, type RateService } from './rates';
 import type { Caller } from './auth';
 import type { CaseService } from './cases';
+import type { DebtorService } from './debtors';
 import type { ErrorCode } from './errors';
 import type { CaseResource } from './schemas';
 import type { Intake } from './intake';
@@ -61,6 +62,7 @@ export interface RouteDefinition {
 export interface RouteServices {
   intake: Intake;
   cases: CaseService;
+  debtors: DebtorService;
   alerts: AlertService;
   rates: RateService;
   seal: (plain: string) => SealedText;
@@ -100,7 +102,7 @@ interface ActionSpec<Body, Input> {
 }
 
 export function buildRoutes(services: RouteServices): RouteDefinition[] {
-  const { intake, cases, seal } = services;
+  const { intake, cases, debtors, seal } = services;
   const sealOptional = (text: string | undefined) => (text === undefined ? undefined : seal(text));
 
   function action<Body, Input>(spec: ActionSpec<Body, Input>): RouteDefinition {
@@ -211,6 +213,21 @@ export function buildRoutes(services: RouteServices): RouteDefinition[] {
         const read = await cases.getCase(params.id!);
         return { ...ok(read.resource), headers: { 'X-Case-State': read.source } };
       },
+    },
+    {
+      method: 'get',
+      path: '/debtors/:id',
+      operationId: 'getDebtor',
+      summary: "A debtor: its cases across creditors and what they owe (Case's debtorKey)",
+      description:
+        "Cases are grouped by the identifiers they bring (registry number, the creditor's customer id, e-mail " +
+        'address, phone number): README, "Debtors". A key merged into an older debtor answers that debtor. ' +
+        'Not in docs/api.md (issue 15).',
+      roles: ['operations', 'agent'],
+      params: schemas.debtorIdParams,
+      success: [{ status: 200, schema: schemas.debtorResource, description: 'The debtor' }],
+      errors: ['validation_failed', 'unauthorized', 'not_found', 'unavailable'],
+      handle: async ({ params }) => ok(await debtors.getDebtor(params.id!)),
     },
     {
       method: 'get',

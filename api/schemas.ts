@@ -274,6 +274,10 @@ export const listCallTasksQuery = z.strictObject({
 
 export const caseIdParams = z.strictObject({ id: z.string().regex(/^c_[a-z0-9]{1,40}$/, 'is not a case id') });
 
+export const debtorIdParams = z.strictObject({
+  id: z.string().regex(/^d_[a-z0-9]{1,40}$/, 'is not a debtor key'),
+});
+
 // ---------------------------------------------------------------------------------------------
 // Responses
 
@@ -359,9 +363,34 @@ export const caseResource = z
       .number()
       .int()
       .meta({ description: 'Manager alerts of the case not yet acknowledged (GET /alerts). Not in docs/api.md.' }),
+    debtorKey: nullable(z.string()).meta({
+      description:
+        'The debtor the case was linked to when it opened: `GET /debtors/{debtorKey}` shows all of its cases ' +
+        '(null for cases opened before debtors were grouped). Not in docs/api.md (issue 15).',
+    }),
   })
   .meta({ id: 'Case' });
 export type CaseResource = z.output<typeof caseResource>;
+
+export const debtorResource = z
+  .object({
+    id: z.string().meta({ description: 'The debtor as it stands: the key asked for, or the debtor it merged into.' }),
+    keys: z.array(z.string()).meta({
+      description:
+        'Every key this debtor has had (its own first, then those merged into it): `DebtorKey` in the Temporal ' +
+        'Web UI holds one of them on each of its cases.',
+    }),
+    openCases: z.number().int(),
+    closedCases: z.number().int(),
+    balances: z
+      .array(z.object({ currency: z.string(), balanceCents: z.number().int() }))
+      .meta({ description: 'What the open cases pursue today, per currency.' }),
+    cases: z.array(caseResource).meta({ description: 'Open cases first, then closed ones, oldest opened first.' }),
+    casesTruncated: z
+      .boolean()
+      .meta({ description: 'True when the debtor has more cases than the 500 shown (and counted) here.' }),
+  })
+  .meta({ id: 'Debtor' });
 
 export const caseList = z
   .object({ items: z.array(caseResource), nextCursor: nullable(z.string()) })

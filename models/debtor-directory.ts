@@ -89,6 +89,11 @@ export async function currentDebtorKey(connection: Connection, key: string): Pro
   throw new Error(`debtor ${key}: more than ${MAX_MERGE_DEPTH} merges deep`);
 }
 
+/** Whether a debtor with this key was ever started (merged or not). */
+export async function debtorExists(connection: Connection, key: string): Promise<boolean> {
+  return (await debtors(connection).exists({ _id: key })) !== null;
+}
+
 /** Every key that names this debtor now: its own and, recursively, those merged into it. */
 export async function keysOfDebtor(connection: Connection, key: string): Promise<string[]> {
   const keys = [key];

@@ -211,6 +211,22 @@ test("cases of one debtor, across creditors, share the debtor's key in the recor
   const searchAttribute = async (workflowId: string) =>
     (await context.env.client.workflow.getHandle(workflowId).describe()).searchAttributes.DebtorKey;
   expect(await searchAttribute(third.workflowId)).toEqual([first.record.debtorKey]);
+  // The debtor's page: its three cases across three creditors (not the other customer's), linked from each case.
+  const page = await context.request('GET', `/debtors/${first.record.debtorKey}`, { as: 'agent' });
+  expect(page.status).toBe(200);
+  expect(page.body).toMatchObject({ id: first.record.debtorKey, openCases: 3, closedCases: 0, casesTruncated: false });
+  expect(page.body.cases.map((item: { creditorId: string }) => item.creditorId)).toEqual(['acme', 'globex', 'initech']);
+  expect(page.body.cases.every((item: { debtorKey: string }) => item.debtorKey === first.record.debtorKey)).toBe(true);
+  const owed = page.body.cases.reduce(
+    (sum: number, item: { amounts: { balanceCents: number } }) => sum + item.amounts.balanceCents,
+    0,
+  );
+  expect(page.body.balances).toEqual([{ currency: 'EUR', balanceCents: owed }]);
+  const unknown = await context.request('GET', '/debtors/d_00000000000000000000', { as: 'agent' });
+  expect(unknown.status).toBe(404);
+  const malformed = await context.request('GET', '/debtors/DROP', { as: 'agent' });
+  expect(malformed.status).toBe(400);
+  expect(malformed.body.error.details).toEqual([expect.objectContaining({ path: 'params.id' })]);
   // The key is no personal data: nothing of the debtor's identifiers in it or in the history.
   expect(JSON.stringify(await context.env.client.workflow.getHandle(third.workflowId).fetchHistory())).not.toMatch(
     /552100554|dupont\.example|33700000000/,
