@@ -126,7 +126,7 @@ export function createIntake(dependencies: IntakeDependencies) {
     if (link.keptApartFrom) {
       logger.warn(
         { caseId, debtorKey: link.debtorKey, keptApartFrom: link.keptApartFrom },
-        'debtor kept apart: its contact point is shared by debtors with different registry numbers',
+        'debtor kept apart: it shares a contact point with debtors that cannot be one (registry numbers or customer ids differ)',
       );
     }
     return link.debtorKey;
