@@ -73,6 +73,23 @@ export function visibilityQuery(
   return clauses.join(' AND ');
 }
 
+/**
+ * The Cases of these ids, in their order, each read by `_id` (record and saved view, in parallel).
+ * An id without a record is an intake undone after its workflow started, or after its debtor was
+ * linked: not a case, left out.
+ */
+export async function readCases(
+  stores: { records: CaseRecordModel; views: CaseViewModel },
+  caseIds: readonly string[],
+): Promise<CaseResource[]> {
+  const read = await Promise.all(
+    caseIds.map((caseId) =>
+      Promise.all([stores.records.findOne({ _id: caseId }).lean<CaseRecord>(), storedView(stores.views, caseId)]),
+    ),
+  );
+  return read.flatMap(([record, view]) => (record ? [caseResource(record, view ?? openedView(record))] : []));
+}
+
 export function createCaseService(dependencies: CaseServiceDependencies) {
   const { records, views, pending, database, callTasks, client, temporalTimeoutMs } = dependencies;
 
@@ -209,15 +226,7 @@ export function createCaseService(dependencies: CaseServiceDependencies) {
       .map((execution) => execution.execution?.workflowId ?? '')
       .filter((workflowId) => workflowId.startsWith(CASE_WORKFLOW_ID_PREFIX))
       .map((workflowId) => workflowId.slice(CASE_WORKFLOW_ID_PREFIX.length));
-    const read = await Promise.all(
-      caseIds.map((caseId) =>
-        Promise.all([records.findOne({ _id: caseId }).lean<CaseRecord>(), storedView(views, caseId)]),
-      ),
-    );
-    const items = read.flatMap(([record, view]) =>
-      // A workflow without a record: an intake undone after its start reached Temporal. Not a case.
-      record ? [caseResource(record, view ?? openedView(record))] : [],
-    );
+    const items = await readCases({ records, views }, caseIds);
     const token = listed.nextPageToken;
     return { items, nextCursor: token && token.length > 0 ? encodePageToken(token, listQuery) : null };
   }

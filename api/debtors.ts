@@ -6,12 +6,11 @@
 import type { Connection } from 'mongoose';
 import { isTerminal } from '../domain/case/state';
 import type { CaseStatus } from '../domain/case/types';
-import type { CaseRecord, CaseRecordModel } from '../models/case-record';
-import { storedView, type CaseViewModel } from '../models/case-view';
+import type { CaseRecordModel } from '../models/case-record';
+import type { CaseViewModel } from '../models/case-view';
 import { casesOfDebtor, currentDebtorKey, debtorExists, keysOfDebtor } from '../models/debtor-directory';
+import { readCases } from './cases';
 import { ApiError } from './errors';
-import { openedView } from './intake';
-import { caseResource } from './resources';
 import type { CaseResource, debtorResource } from './schemas';
 import type { z } from 'zod';
 
@@ -29,13 +28,7 @@ export function createDebtorService(dependencies: {
     const current = await currentDebtorKey(database, key);
     if (!(await debtorExists(database, current))) throw new ApiError('not_found', `no debtor ${key}`);
     const [keys, caseIds] = await Promise.all([keysOfDebtor(database, current), casesOfDebtor(database, current)]);
-    const read = await Promise.all(
-      caseIds
-        .slice(0, MAX_DEBTOR_CASES)
-        .map((caseId) => Promise.all([records.findOne({ _id: caseId }).lean<CaseRecord>(), storedView(views, caseId)])),
-    );
-    // A case id without a record: an intake undone after it was linked. Not a case.
-    const cases = read.flatMap(([record, view]) => (record ? [caseResource(record, view ?? openedView(record))] : []));
+    const cases = await readCases({ records, views }, caseIds.slice(0, MAX_DEBTOR_CASES));
     const isOpen = (item: CaseResource) => !isTerminal(item.status as CaseStatus);
     const byOpening = (a: CaseResource, b: CaseResource) => Date.parse(a.openedAt) - Date.parse(b.openedAt);
     const open = cases.filter(isOpen).sort(byOpening);

@@ -194,10 +194,11 @@ export async function linkCaseToDebtor(
 
 async function recordMerge(connection: Connection, absorbed: string, into: string, at: Date): Promise<void> {
   if (absorbed === into) return;
-  await insertOnce(() => merges(connection).create({ _id: absorbed, into, at }));
-  const recorded = await merges(connection).findOne({ _id: absorbed }).lean<{ into: string }>();
-  // A concurrent link merged it first, into the same debtor or one that is now merged into it.
-  const target = recorded?.into ?? into;
+  const recordedHere = await insertOnce(() => merges(connection).create({ _id: absorbed, into, at }));
+  // Otherwise a concurrent link merged it first, into the same debtor or one now merged into it.
+  const target = recordedHere
+    ? into
+    : ((await merges(connection).findOne({ _id: absorbed }).lean<{ into: string }>())?.into ?? into);
   const absorbedBy = await readCaseList(connection, 'debtor-absorbed', target, 2);
   if (!absorbedBy.includes(absorbed)) await appendToCaseList(connection, 'debtor-absorbed', target, absorbed);
 }
